@@ -1,0 +1,177 @@
+"""Compose the stages: ink or image -> binary -> glyphs -> 28x28 -> probabilities -> text.
+
+The GUI, the CLI, the benchmarks and the tests all come through here. Each
+function takes its recognizer as an argument; none keeps state.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+from typing import Callable, Sequence
+
+import cv2
+import numpy as np
+
+from .binarize import binarize
+from .decoding import decode_word, top_k
+from .errors import EmptyInputError, InputError
+from .ink import Stroke, load_ink, rasterize
+from .normalize import SIZE, normalize_glyph
+from .recognizer import Recognizer
+from .results import GlyphResult, Line, LineResult, PageResult, WordResult
+from .segmentation import components, glyph_mask, segment_image, segment_ink
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+INK_SUFFIX = ".ink.json"
+MAX_PIXELS = 200_000_000  # refuse larger images (about 14,000 x 14,000)
+INK_GLYPH_PX = 64  # ink glyphs are drawn this large before normalization
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    """Decode an image file (PNG, JPEG, BMP, TIFF, WebP).
+
+    Returns:
+        the decoded array: uint8 or uint16, (H, W), (H, W, 3) BGR or (H, W, 4) BGRA.
+    Raises:
+        InputError: unreadable, not an image, or too large.
+    """
+    p = Path(path)
+    try:
+        data = np.fromfile(str(p), dtype=np.uint8)  # np.fromfile copes with non-ASCII paths
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror or e}") from None
+    if data.size == 0:
+        raise InputError("the file is empty")
+    img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if img is None or img.size == 0:
+        raise InputError("not a readable image (corrupt or unsupported format)")
+    if img.shape[0] * img.shape[1] > MAX_PIXELS:
+        raise InputError(f"image too large: {img.shape[1]} x {img.shape[0]} pixels")
+    return img
+
+
+def classify(glyphs: np.ndarray, recognizer: Recognizer) -> np.ndarray:
+    """float32 (N, 1, 28, 28) -> float32 (N, C) probabilities."""
+    probs, _ = recognizer.predict(glyphs)
+    return probs
+
+
+def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
+              width: int, height: int) -> PageResult:
+    """Turn per-glyph probabilities (in reading order) into a PageResult."""
+    out_lines = []
+    i = 0
+    for line in lines:
+        words = []
+        for word in line.words:
+            n = len(word.glyphs)
+            p = decode_word(probs[i : i + n], labels, mode)
+            i += n
+            cands = top_k(p, labels, k)
+            glyphs = tuple(GlyphResult(g.box, c[0].char, c[0].p, c) for g, c in zip(word.glyphs, cands))
+            words.append(WordResult(word.box, "".join(g.char for g in glyphs), glyphs))
+        out_lines.append(LineResult(line.box, " ".join(w.text for w in words), tuple(words)))
+    return PageResult(width, height, "\n".join(l.text for l in out_lines), tuple(out_lines))
+
+
+def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
+                    progress: Progress | None = None) -> PageResult:
+    """Recognize the handwriting on a page or image.
+
+    Args:
+        image: any array ``binarize.to_gray`` accepts: (H, W[, 3|4]), uint8/uint16, either polarity.
+    Returns:
+        PageResult with boxes in image pixels; an image without ink gives a page with no lines.
+    """
+    binary = binarize(image)
+    h, w = binary.shape
+    try:
+        lines, labels = segment_image(binary)
+    except EmptyInputError:
+        return PageResult(w, h, "", ())
+    glyphs = [g for line in lines for g in line.glyphs]
+    batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
+    for j, g in enumerate(glyphs):
+        batch[j, 0] = normalize_glyph(glyph_mask(labels, g))
+        if progress and (j + 1) % 200 == 0:
+            progress(j + 1, len(glyphs))
+    probs = classify(batch, recognizer)
+    if progress:
+        progress(len(glyphs), len(glyphs))
+    return _assemble(lines, probs, recognizer.labels, mode, k, w, h)
+
+
+def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
+    """Draw one glyph's strokes at a fixed size; bool (H, W), True = ink."""
+    pts = np.vstack([s.points[:, :2] for s in strokes])
+    x0, y0 = pts.min(0)
+    x1, y1 = pts.max(0)
+    extent = max(x1 - x0, y1 - y0)
+    scale = INK_GLYPH_PX / extent if extent > 0 else 1.0
+    return rasterize(strokes, (float(x0), float(y0), float(x1), float(y1)), scale=scale, width=3.0) < 128
+
+
+def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
+                  progress: Progress | None = None) -> PageResult:
+    """Recognize strokes. Boxes are in ink coordinates; an empty ink gives a page with no lines."""
+    if not strokes:
+        return PageResult(0, 0, "", ())
+    pts = np.vstack([s.points[:, :2] for s in strokes])
+    width = int(math.ceil(max(0.0, float(pts[:, 0].max()))))
+    height = int(math.ceil(max(0.0, float(pts[:, 1].max()))))
+    lines = segment_ink(strokes)
+    glyphs = [g for line in lines for g in line.glyphs]
+    batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
+    for j, g in enumerate(glyphs):
+        batch[j, 0] = normalize_glyph(ink_glyph_mask([strokes[i] for i in g.strokes]))
+    probs = classify(batch, recognizer)
+    if progress:
+        progress(len(glyphs), len(glyphs))
+    return _assemble(lines, probs, recognizer.labels, mode, k, width, height)
+
+
+def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto",
+                          k: int = 5) -> GlyphResult:
+    """Recognize an image known to hold exactly one character (a form cell, a dataset crop).
+
+    All ink left after speck removal is taken as the glyph.
+    Raises:
+        EmptyInputError: no ink.
+    """
+    binary = binarize(image)
+    labels, units = components(binary)
+    if not units:
+        raise EmptyInputError("no ink found in the image")
+    mask = np.isin(labels, [u.index for u in units])
+    probs = classify(normalize_glyph(mask)[None, None], recognizer)
+    p = decode_word(probs, recognizer.labels, mode)
+    cands = top_k(p, recognizer.labels, k)[0]
+    ys, xs = np.nonzero(mask)
+    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    return GlyphResult(box, cands[0].char, cands[0].p, cands)
+
+
+def is_ink_file(path: str | Path) -> bool:
+    return str(path).lower().endswith(INK_SUFFIX)
+
+
+def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "auto", k: int = 5) -> list[PageResult]:
+    """Recognize an image or ``*.ink.json`` file; returns one PageResult per page.
+
+    Raises:
+        InputError: the file cannot be read or has an unsupported type.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise InputError("is a directory")
+    if not p.exists():
+        raise InputError("no such file")
+    if is_ink_file(p):
+        return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k)]
+    return [recognize_image(load_image(p), recognizer, mode=mode, k=k)]

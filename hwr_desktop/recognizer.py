@@ -1,0 +1,113 @@
+"""The glyph classifier: an onnxruntime session whose labels and preprocessing travel in the model file."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+from .normalize import PREPROCESS_VERSION, SIZE
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "model.onnx"
+
+
+def default_model_path() -> Path:
+    """The shipped model: ``resources/model.onnx``, installed as the package ``hwr_desktop.resources``."""
+    try:
+        return Path(str(resources.files("hwr_desktop.resources").joinpath(DEFAULT_MODEL)))
+    except ModuleNotFoundError:  # running from a source checkout that is not installed
+        return Path(__file__).resolve().parents[1] / "resources" / DEFAULT_MODEL
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the model file says about itself."""
+
+    path: str
+    labels: tuple[str, ...]
+    preprocess: str
+    report: dict
+
+
+class Recognizer:
+    """Classifies normalized glyphs. Build one with ``Recognizer.from_path`` and pass it around."""
+
+    def __init__(self, session, info: ModelInfo) -> None:
+        self._session = session
+        self.info = info
+        self.labels = info.labels
+        outputs = [o.name for o in session.get_outputs()]
+        self._outputs = ["probs", "features"] if "features" in outputs else ["probs"]
+
+    @classmethod
+    def from_path(cls, path: str | Path | None = None, threads: int = 0) -> "Recognizer":
+        """Load and check a model.
+
+        Args:
+            path: an ONNX file; None for the shipped model.
+            threads: intra-op threads for onnxruntime (0: its default, all cores).
+        Raises:
+            ModelError: missing or unreadable file, or metadata this program cannot use.
+        """
+        p = Path(path) if path is not None else default_model_path()
+        if not p.is_file():
+            raise ModelError(f"model file not found: {p}")
+        try:
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = threads
+            opts.log_severity_level = 3
+            session = ort.InferenceSession(str(p), sess_options=opts, providers=["CPUExecutionProvider"])
+        except Exception as e:  # onnxruntime raises its own exception types for corrupt files
+            raise ModelError(f"cannot load model {p}: {str(e).splitlines()[0][:200]}") from None
+        meta = session.get_modelmeta().custom_metadata_map
+        try:
+            labels = tuple(json.loads(meta["hwr_labels"]))
+        except (KeyError, ValueError, TypeError):
+            raise ModelError(f"model {p} has no valid 'hwr_labels' metadata") from None
+        if not labels or not all(isinstance(c, str) and len(c) == 1 for c in labels):
+            raise ModelError(f"model {p}: labels must be single characters")
+        preprocess = meta.get("hwr_preprocess", "")
+        if preprocess != PREPROCESS_VERSION:
+            raise ModelError(
+                f"model {p} was trained with preprocessing {preprocess!r}, this program uses {PREPROCESS_VERSION!r}"
+            )
+        inputs = session.get_inputs()
+        if len(inputs) != 1 or list(inputs[0].shape[1:]) != [1, SIZE, SIZE]:
+            raise ModelError(f"model {p}: expected one input of shape (N, 1, {SIZE}, {SIZE})")
+        out_shape = session.get_outputs()[0].shape
+        if out_shape[-1] != len(labels):
+            raise ModelError(f"model {p}: {out_shape[-1]} outputs but {len(labels)} labels")
+        try:
+            report = json.loads(meta.get("hwr_report", "{}"))
+        except ValueError:
+            report = {}
+        return cls(session, ModelInfo(str(p), labels, preprocess, report))
+
+    def predict(self, glyphs: np.ndarray, batch: int = 256) -> tuple[np.ndarray, np.ndarray | None]:
+        """Classify normalized glyphs.
+
+        Args:
+            glyphs: float32 (N, 1, 28, 28) in [0, 1], from ``normalize_batch``.
+        Returns:
+            probabilities float32 (N, C), rows summing to 1, and penultimate
+            features float32 (N, F) (None if the model has none).
+        """
+        x = np.ascontiguousarray(glyphs, dtype=np.float32)
+        if x.shape[0] == 0:
+            return np.zeros((0, len(self.labels)), np.float32), None
+        probs, feats = [], []
+        for i in range(0, len(x), batch):
+            out = self._session.run(self._outputs, {self._session.get_inputs()[0].name: x[i : i + batch]})
+            probs.append(out[0])
+            if len(out) > 1:
+                feats.append(out[1])
+        return np.concatenate(probs), (np.concatenate(feats) if feats else None)

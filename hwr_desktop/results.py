@@ -1,0 +1,118 @@
+"""Typed results of each stage. Boxes are ``(x0, y0, x1, y1)`` in input pixels, x1/y1 exclusive.
+
+Segmentation produces ``Glyph`` -> ``Word`` -> ``Line`` (geometry only);
+recognition produces ``GlyphResult`` -> ``WordResult`` -> ``LineResult`` -> ``PageResult``.
+All are frozen dataclasses holding no pixel arrays, so they compare by value and
+serialize with ``dataclasses.asdict`` (see ``to_json``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Box = tuple[int, int, int, int]
+
+
+def union_box(boxes) -> Box:
+    """The smallest box holding all ``boxes`` (an iterable of at least one Box)."""
+    bs = list(boxes)
+    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One character's ink.
+
+    Attributes:
+        box: its bounding box in input pixels.
+        strokes: for ink input, the indices of the strokes that form it; empty for images.
+    """
+
+    box: Box
+    strokes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Word:
+    """Glyphs separated from their neighbours by a word gap, left to right."""
+
+    box: Box
+    glyphs: tuple[Glyph, ...]
+
+
+@dataclass(frozen=True)
+class Line:
+    """Words of one text line, left to right."""
+
+    box: Box
+    words: tuple[Word, ...]
+
+    @property
+    def glyphs(self) -> tuple[Glyph, ...]:
+        return tuple(g for w in self.words for g in w.glyphs)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One possible reading of a glyph and its probability."""
+
+    char: str
+    p: float
+
+
+@dataclass(frozen=True)
+class GlyphResult:
+    """A recognized glyph: the best character, its confidence and the top-k alternatives (best first)."""
+
+    box: Box
+    char: str
+    confidence: float
+    alternatives: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class WordResult:
+    box: Box
+    text: str
+    glyphs: tuple[GlyphResult, ...]
+
+
+@dataclass(frozen=True)
+class LineResult:
+    box: Box
+    text: str
+    words: tuple[WordResult, ...]
+
+    @property
+    def glyphs(self) -> tuple[GlyphResult, ...]:
+        return tuple(g for w in self.words for g in w.glyphs)
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """Everything recognized on one page or canvas; ``text`` joins lines with newlines."""
+
+    width: int
+    height: int
+    text: str
+    lines: tuple[LineResult, ...] = field(default_factory=tuple)
+
+    @property
+    def glyphs(self) -> tuple[GlyphResult, ...]:
+        return tuple(g for line in self.lines for g in line.glyphs)
+
+
+def to_json(obj: Any) -> Any:
+    """A dataclass result as plain JSON values (tuples become lists, floats rounded to 4 places)."""
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if isinstance(v, float):
+            return round(v, 4)
+        return v
+
+    return clean(asdict(obj))

@@ -1,0 +1,260 @@
+"""Units of ink -> glyphs -> words -> lines, in reading order.
+
+A *unit* is the smallest piece of ink segmentation works with: a stroke for
+digital ink, a connected component for a binary image. The same layout
+function serves both:
+
+1. lines: substantial units are chained left to right to the line whose
+   recent centres lie closest in y (this follows slight skew and wander);
+   small units (i dots, specks of a broken stroke) join the nearest line;
+2. glyphs: units of a line that overlap horizontally are one glyph (the dot
+   of an i, the bar of a t, the strokes of an E);
+3. words: per line, a gap well above the line's median gap and above a
+   fraction of its glyph height.
+
+For ink, a stroke that starts where the previous one ended, moments later,
+is joined to it: pens and tablets drop out mid-stroke.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+from .errors import EmptyInputError
+from .ink import Stroke
+from .results import Box, Glyph, Line, Word, union_box
+
+WORD_GAP_MIN, WORD_GAP_MAX = 0.4, 0.8  # word gaps lie between these fractions of the line's glyph height
+WORD_GAP_MEDIAN = 2.5  # ... and are at least this many times the line's median gap
+LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
+OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
+INK_PEN = 0.06  # half the width given to ink points, as a fraction of the glyph height
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of ink with a float box ``(x0, y0, x1, y1)`` and its index in the input."""
+
+    index: int
+    box: tuple[float, float, float, float]
+
+    @property
+    def width(self) -> float:
+        return self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+    @property
+    def cy(self) -> float:
+        return (self.box[1] + self.box[3]) / 2
+
+
+def typical_height(units: Sequence[Unit]) -> float:
+    """A robust glyph height: the median height of the units not much smaller than the rest."""
+    h = np.array([max(u.height, u.width * 0.5, 1e-6) for u in units])
+    big = h[h >= 0.5 * np.median(h)]
+    return float(np.median(big)) if big.size else float(np.median(h))
+
+
+def _is_small(u: Unit, height: float) -> bool:
+    return max(u.height, u.width) < 0.35 * height
+
+
+def group_lines(units: Sequence[Unit], height: float) -> list[list[Unit]]:
+    """Split units into text lines, top to bottom; each line's units sorted by x."""
+    big = sorted((u for u in units if not _is_small(u, height)), key=lambda u: u.box[0])
+    small = [u for u in units if _is_small(u, height)]
+    lines: list[list[Unit]] = []
+    for u in big:
+        best, best_d = None, LINE_TOLERANCE * height
+        for line in lines:
+            ref = np.mean([v.cy for v in line[-3:]])
+            d = abs(u.cy - ref)
+            if d < best_d:
+                best, best_d = line, d
+        if best is None:
+            lines.append([u])
+        else:
+            best.append(u)
+    if not lines:  # only small marks: one line of them
+        return [sorted(small, key=lambda u: u.box[0])] if small else []
+    for u in small:
+        cx = (u.box[0] + u.box[2]) / 2
+
+        def dist(line: list[Unit]) -> float:
+            # vertical distance to the line's band near this x (dots sit above, commas below)
+            near = sorted(line, key=lambda v: abs((v.box[0] + v.box[2]) / 2 - cx))[:3]
+            top, bot = min(v.box[1] for v in near), max(v.box[3] for v in near)
+            return max(top - u.cy, u.cy - bot, 0.0) + 0.01 * abs(u.cy - (top + bot) / 2)
+
+        min(lines, key=dist).append(u)
+    lines.sort(key=lambda line: np.median([v.cy for v in line]))
+    return [sorted(line, key=lambda v: v.box[0]) for line in lines]
+
+
+def group_glyphs(line: Sequence[Unit]) -> list[list[Unit]]:
+    """Merge the units of one line that overlap horizontally; left to right."""
+    glyphs: list[list[Unit]] = []
+    boxes: list[list[float]] = []
+    for u in sorted(line, key=lambda v: v.box[0]):
+        if glyphs:
+            b = boxes[-1]
+            overlap = min(b[2], u.box[2]) - max(b[0], u.box[0])
+            narrower = max(min(b[2] - b[0], u.width), 1e-6)
+            if overlap >= OVERLAP * narrower:
+                glyphs[-1].append(u)
+                boxes[-1] = [min(b[0], u.box[0]), min(b[1], u.box[1]), max(b[2], u.box[2]), max(b[3], u.box[3])]
+                continue
+        glyphs.append([u])
+        boxes.append(list(u.box))
+    return glyphs
+
+
+def word_gap_threshold(gaps: Sequence[float], height: float) -> float:
+    """The gap that separates words on one line: a multiple of its median gap, within bounds set by its height."""
+    median = float(np.median(gaps)) if len(gaps) else 0.0
+    return float(np.clip(WORD_GAP_MEDIAN * max(median, 0.0), WORD_GAP_MIN * height, WORD_GAP_MAX * height))
+
+
+def group_words(glyph_boxes: Sequence[Box], height: float) -> list[list[int]]:
+    """Indices of glyphs (in x order) grouped into words by the gaps between them."""
+    if not glyph_boxes:
+        return []
+    rights = np.maximum.accumulate([b[2] for b in glyph_boxes])
+    gaps = [glyph_boxes[i][0] - rights[i - 1] for i in range(1, len(glyph_boxes))]
+    threshold = word_gap_threshold(gaps, height)
+    words = [[0]]
+    for i in range(1, len(glyph_boxes)):
+        if gaps[i - 1] > threshold:
+            words.append([i])
+        else:
+            words[-1].append(i)
+    return words
+
+
+def _int_box(b: Sequence[float]) -> Box:
+    return (int(np.floor(b[0])), int(np.floor(b[1])), int(np.ceil(b[2])), int(np.ceil(b[3])))
+
+
+def layout(units: Sequence[Unit]) -> list[Line]:
+    """Lines of words of glyphs from units, in reading order.
+
+    Args:
+        units: the ink pieces; ``Unit.index`` is recorded in ``Glyph.strokes``.
+    Raises:
+        EmptyInputError: no units.
+    """
+    if not units:
+        raise EmptyInputError("nothing is written")
+    height = typical_height(units)
+    lines = []
+    for line_units in group_lines(units, height):
+        glyph_units = group_glyphs(line_units)
+        gboxes = [_int_box(union_box(u.box for u in g)) for g in glyph_units]
+        lheight = typical_height([Unit(0, b) for b in gboxes])
+        words = []
+        for idx in group_words(gboxes, lheight):
+            glyphs = tuple(Glyph(gboxes[i], tuple(sorted(u.index for u in glyph_units[i]))) for i in idx)
+            words.append(Word(union_box(g.box for g in glyphs), glyphs))
+        lines.append(Line(union_box(w.box for w in words), tuple(words)))
+    return lines
+
+
+# --- images --------------------------------------------------------------------------------------
+
+def components(binary: np.ndarray) -> tuple[np.ndarray, list[Unit]]:
+    """Connected components of a binary image, without specks.
+
+    Args:
+        binary: bool (H, W), True = ink.
+    Returns:
+        labels int32 (H, W) (0 = background) and the kept components as Units
+        (``index`` = label, box in pixels, x1/y1 exclusive).
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    units = [Unit(i, (float(stats[i, 0]), float(stats[i, 1]), float(stats[i, 0] + stats[i, 2]), float(stats[i, 1] + stats[i, 3])))
+             for i in range(1, n)]
+    if not units:
+        return labels, []
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    height = typical_height([u for u, a in zip(units, areas) if a >= 4] or units)
+    speck = max(2.0, 0.08 * height)
+    kept = [u for u, a in zip(units, areas) if max(u.width, u.height) >= speck and a >= 3]
+    return labels, kept
+
+
+def segment_image(binary: np.ndarray) -> tuple[list[Line], np.ndarray]:
+    """Lines of glyphs found in a binary image.
+
+    Returns:
+        the lines, and the int32 (H, W) component labels: a glyph's mask is
+        ``np.isin(labels[box], glyph.strokes)``.
+    Raises:
+        EmptyInputError: no ink.
+    """
+    labels, units = components(binary)
+    if not units:
+        raise EmptyInputError("no ink found in the image")
+    return layout(units), labels
+
+
+def glyph_mask(labels: np.ndarray, glyph: Glyph) -> np.ndarray:
+    """bool (h, w): the glyph's own components inside its box (neighbours that reach in are left out)."""
+    x0, y0, x1, y1 = glyph.box
+    return np.isin(labels[y0:y1, x0:x1], glyph.strokes)
+
+
+# --- ink -----------------------------------------------------------------------------------------
+
+def _join_dropouts(strokes: Sequence[Stroke], height: float) -> list[list[int]]:
+    """Group stroke indices: a stroke starting within 0.15 glyph heights of the previous one's end,
+    within 150 ms, continues it."""
+    groups: list[list[int]] = []
+    for i, s in enumerate(strokes):
+        if groups:
+            prev = strokes[groups[-1][-1]]
+            gap = float(np.hypot(*(s.points[0, :2] - prev.points[-1, :2])))
+            dt = s.start_ms - prev.end_ms
+            if gap < 0.15 * height and 0 <= dt < 150:
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    return groups
+
+
+def segment_ink(strokes: Sequence[Stroke]) -> list[Line]:
+    """Lines of glyphs from strokes; ``Glyph.strokes`` lists the stroke indices of each glyph.
+
+    Boxes are the strokes' point bounds in ink coordinates, rounded outwards to integers.
+    Raises:
+        EmptyInputError: no strokes.
+    """
+    if not strokes:
+        raise EmptyInputError("the canvas is empty")
+    height = typical_height([Unit(i, s.box) for i, s in enumerate(strokes)])
+    pen = INK_PEN * height  # points have no width; give them a pen's
+    groups = _join_dropouts(strokes, height)
+    units = []
+    for k, group in enumerate(groups):
+        x0, y0, x1, y1 = union_box(strokes[i].box for i in group)
+        units.append(Unit(k, (x0 - pen, y0 - pen, x1 + pen, y1 + pen)))
+    lines = layout(units)
+
+    def expand(glyph: Glyph) -> Glyph:
+        members = tuple(sorted(i for k in glyph.strokes for i in groups[k]))
+        return Glyph(_int_box(union_box(strokes[i].box for i in members)), members)
+
+    out = []
+    for line in lines:
+        words = []
+        for w in line.words:
+            glyphs = tuple(expand(g) for g in w.glyphs)
+            words.append(Word(union_box(g.box for g in glyphs), glyphs))
+        out.append(Line(union_box(w.box for w in words), tuple(words)))
+    return out

@@ -1,0 +1,86 @@
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from hwr_desktop import cli
+from hwr_desktop.decoding import MODES
+
+
+@pytest.fixture
+def page(tmp_path):
+    img = np.full((100, 300), 235, np.uint8)
+    for x in (20, 60, 180):
+        cv2.line(img, (x, 20), (x, 80), 20, 4)
+    path = tmp_path / "page.png"
+    cv2.imwrite(str(path), img)
+    return path
+
+
+def run(argv, capsys):
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plain_output(page, capsys):
+    code, out, err = run(["recognize", "--mode", "digits", str(page)], capsys)
+    assert code == 0 and err == ""
+    assert out == "11 1\n"
+
+
+def test_several_files_get_headers_and_failures_do_not_stop_the_run(page, tmp_path, capsys):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    code, out, err = run(["recognize", "--mode", "digits", str(page), str(bad), str(page)], capsys)
+    assert code == 1
+    assert out.count(f"==> {page} <==") == 2 and out.count("11 1") == 2
+    assert err.strip() == f"hwr: {bad}: not a readable image (corrupt or unsupported format)"
+    assert "Traceback" not in err
+
+
+def test_json_document(page, tmp_path, capsys):
+    code, out, _ = run(["recognize", "--json", "--top-k", "2", str(page), str(tmp_path / "gone.png")], capsys)
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["model"]["classes"].startswith("0123456789ABC")
+    ok, gone = doc["files"]
+    assert gone == {"file": str(tmp_path / "gone.png"), "error": "no such file"}
+    (p,) = ok["pages"]
+    assert (p["width"], p["height"]) == (300, 100)
+    line = p["lines"][0]
+    assert [w["text"] for w in line["words"]] == [w for w in p["text"].split()]
+    glyph = line["words"][0]["glyphs"][0]
+    assert set(glyph) == {"box", "char", "confidence", "alternatives"}
+    assert len(glyph["alternatives"]) == 2 and set(glyph["alternatives"][0]) == {"char", "p"}
+    assert glyph["box"][0] <= 20 <= glyph["box"][2]
+
+
+def test_ink_file(resources_dir, capsys):
+    code, out, _ = run(["recognize", str(resources_dir / "omniglot_hello.ink.json")], capsys)
+    assert code == 0 and len(out.strip()) == 5
+
+
+def test_usage_errors_exit_2(capsys):
+    for argv in (["recognize"], ["recognize", "--top-k", "0", "x.png"], ["recognize", "--mode", "greek", "x.png"], []):
+        with pytest.raises(SystemExit) as e:
+            cli.main(argv)
+        assert e.value.code == 2
+
+
+def test_missing_model_is_one_line(page, tmp_path, capsys):
+    code, out, err = run(["recognize", "--model", str(tmp_path / "m.onnx"), str(page)], capsys)
+    assert code == 1 and err.count("\n") == 1 and "model file not found" in err
+
+
+def test_modes_match_the_decoder():
+    assert cli.MODES == MODES
+
+
+def test_console_script_help_runs_without_heavy_imports():
+    code = "import sys; from hwr_desktop import cli; cli.build_parser(); print(sorted(m for m in ('cv2','onnxruntime','numpy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

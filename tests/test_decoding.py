@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from hwr_desktop.decoding import decode_word, mode_mask, numeric_word, restrict, top_k
+from hwr_desktop.errors import HwrError
+
+LABELS = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def row(**p) -> np.ndarray:
+    r = np.full(len(LABELS), 1e-4, np.float32)
+    for ch, v in p.items():
+        r[LABELS.index(ch[-1])] = v
+    return r / r.sum()
+
+
+def test_modes_allow_the_right_classes():
+    assert mode_mask(LABELS, "digits").sum() == 10
+    assert mode_mask(LABELS, "letters").sum() == 52
+    assert mode_mask(LABELS, "upper").sum() == 26 and mode_mask(LABELS, "lower").sum() == 26
+    assert mode_mask(LABELS, "auto").all()
+    with pytest.raises(HwrError):
+        mode_mask(LABELS, "greek")
+
+
+def test_restrict_renormalizes():
+    p = np.stack([row(O=0.7, _0=0.2, o=0.1)])
+    r = restrict(p, mode_mask(LABELS, "digits"))
+    assert r[0].argmax() == LABELS.index("0") and r.sum() == pytest.approx(1.0)
+
+
+def test_top_k_is_sorted_and_sized():
+    (cands,) = top_k(np.stack([row(a=0.5, d=0.3, _0=0.2)]), LABELS, 3)
+    assert [c.char for c in cands] == ["a", "d", "0"]
+    assert cands[0].p >= cands[1].p >= cands[2].p
+
+
+def test_a_digit_row_reads_as_a_number():
+    # "2O1S": the O and S are likelier letters, but the word is a number
+    word = np.stack([row(_2=0.9), row(O=0.6, _0=0.35), row(_1=0.8, l=0.2), row(S=0.55, _5=0.4)])
+    out = numeric_word(word, LABELS)
+    assert "".join(LABELS[i] for i in out.argmax(1)) == "2015"
+
+
+def test_a_word_of_letters_is_left_alone():
+    word = np.stack([row(H=0.9), row(O=0.6, _0=0.35), row(t=0.9)])
+    np.testing.assert_allclose(decode_word(word, LABELS, "auto"), word, rtol=1e-5)
+
+
+def test_glyph_without_digit_reading_is_not_forced():
+    word = np.stack([row(_4=0.9), row(_2=0.9), row(x=0.999)])  # x has no digit reading worth the name
+    out = numeric_word(word, LABELS)
+    assert LABELS[out[2].argmax()] == "x"

@@ -1,0 +1,95 @@
+import json
+
+import numpy as np
+import pytest
+
+from hwr_desktop.errors import InputError
+from hwr_desktop.ink import Ink, Stroke, ink_from_dict, ink_to_dict, load_ink, rasterize, save_ink
+
+
+def s(*pts) -> Stroke:
+    return Stroke(np.array(pts, float))
+
+
+def test_stroke_fills_pressure_and_time_and_is_read_only():
+    st = s((0, 0), (10, 5))
+    assert st.points.shape == (2, 4) and (st.points[:, 2] == 1.0).all()
+    with pytest.raises(ValueError):
+        st.points[0, 0] = 3
+    assert st.box == (0.0, 0.0, 10.0, 5.0)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((0, 4)), np.zeros((3, 5)), [[np.nan, 1, 1, 0]], [[1e9, 0, 1, 0]]])
+def test_bad_strokes_are_refused(bad):
+    with pytest.raises(InputError):
+        Stroke(np.array(bad, float))
+
+
+def test_undo_redo_erase_clear():
+    ink = Ink()
+    a, b, c = s((0, 0), (1, 1)), s((5, 5), (6, 6)), s((9, 9), (9, 12))
+    for st in (a, b, c):
+        ink.add(st)
+    ink.erase([1])
+    assert ink.strokes == (a, c)
+    ink.clear()
+    assert len(ink) == 0
+    assert ink.undo() and ink.strokes == (a, c)
+    assert ink.undo() and ink.strokes == (a, b, c)
+    assert ink.undo() and ink.strokes == (a, b)
+    assert ink.redo() and ink.strokes == (a, b, c)
+    ink.add(a)  # a new change drops the redo history
+    assert not ink.can_redo() and not ink.redo()
+    assert ink.bounds() == (0.0, 0.0, 9.0, 12.0)
+
+
+def test_file_round_trip(tmp_path):
+    strokes = [s((1.5, 2.25, 0.3, 0), (4, 5, 0.6, 16)), s((7, 8, 1.0, 40))]
+    path = tmp_path / "n\u00f6te s.ink.json"
+    save_ink(path, strokes)
+    assert load_ink(path) == strokes
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize(
+    "doc, reason",
+    [
+        ([], "JSON object"),
+        ({"format": "other", "version": 1, "strokes": []}, "format"),
+        ({"format": "hwr-ink", "version": 2, "strokes": []}, "version"),
+        ({"format": "hwr-ink", "version": 1, "strokes": {}}, "list"),
+        ({"format": "hwr-ink", "version": 1, "strokes": [{"pts": []}]}, "points"),
+        ({"format": "hwr-ink", "version": 1, "strokes": [{"points": [[1, "a"]]}]}, "numbers"),
+        ({"format": "hwr-ink", "version": 1, "strokes": [{"points": [[1, 2], [1, 2, 3]]}]}, "mixes"),
+    ],
+)
+def test_invalid_documents_name_the_reason(doc, reason):
+    with pytest.raises(InputError, match=reason):
+        ink_from_dict(doc)
+
+
+def test_invalid_json_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.ink.json"
+    bad.write_text("{not json")
+    with pytest.raises(InputError, match="JSON"):
+        load_ink(bad)
+    with pytest.raises(InputError, match="cannot read"):
+        load_ink(tmp_path / "missing.ink.json")
+
+
+def test_empty_strokes_are_skipped():
+    doc = {"format": "hwr-ink", "version": 1, "strokes": [{"points": []}, {"points": [[0, 0, 1, 0]]}]}
+    assert len(ink_from_dict(doc)) == 1
+    assert json.loads(json.dumps(ink_to_dict(ink_from_dict(doc))))["strokes"][0]["points"] == [[0, 0, 1, 0]]
+
+
+def test_rasterize_draws_where_the_points_are_and_follows_pressure():
+    light = rasterize([s((0, 0, 0.0, 0), (100, 0, 0.0, 10))], box=(0, -10, 100, 10), width=4, margin=0)
+    heavy = rasterize([s((0, 0, 1.0, 0), (100, 0, 1.0, 10))], box=(0, -10, 100, 10), width=4, margin=0)
+    assert light.shape == (21, 101)
+    assert light[10, 50] < 128 and light[0, 50] == 255
+    assert (heavy < 128).sum() > (light < 128).sum() * 1.8  # 1.5x vs 0.5x the base width
+    varying = rasterize([s((0, 0, 0.0, 0), (50, 0, 0.5, 5), (100, 0, 1.0, 10))], box=(0, -10, 100, 10), width=4, margin=0)
+    assert (varying[:, 90] < 128).sum() > (varying[:, 10] < 128).sum()
+    dot = rasterize([s((5, 5))], width=4)
+    assert (dot < 128).any()

@@ -1,0 +1,99 @@
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from hwr_desktop.errors import EmptyInputError, InputError
+from hwr_desktop.ink import Stroke, load_ink
+from hwr_desktop.pipeline import (
+    load_image,
+    recognize_file,
+    recognize_glyph_image,
+    recognize_image,
+    recognize_ink,
+)
+
+
+def blobs_page() -> np.ndarray:
+    """Two lines: three glyphs, a word gap, two glyphs; then four glyphs."""
+    img = np.full((200, 500), 230, np.uint8)
+    for x in (20, 60, 100, 220, 260):
+        cv2.rectangle(img, (x, 30), (x + 20, 80), 20, -1)
+    for x in (20, 60, 100, 140):
+        cv2.rectangle(img, (x, 120), (x + 20, 170), 20, -1)
+    return img
+
+
+def test_structure_of_a_page(fake):
+    page = recognize_image(blobs_page(), fake, k=3)
+    assert page.text == "111 11\n1111"
+    assert (page.width, page.height) == (500, 200)
+    assert [len(l.words) for l in page.lines] == [2, 1]
+    g = page.lines[0].words[1].glyphs[0]
+    assert g.box == (220, 30, 241, 81)
+    assert g.char == "1" and len(g.alternatives) == 3 and g.alternatives[0].char == "1"
+    assert g.confidence == pytest.approx(g.alternatives[0].p)
+
+
+def test_blank_page_gives_no_lines(fake):
+    page = recognize_image(np.full((100, 100), 250, np.uint8), fake)
+    assert page.text == "" and page.lines == ()
+    assert fake.calls == 0
+
+
+def test_real_digits_through_the_image_path(recognizer, resources_dir):
+    expected = json.loads((resources_dir / "mnist_digits.json").read_text())["text"]
+    page = recognize_image(load_image(resources_dir / "mnist_digits.png"), recognizer, mode="digits")
+    got = page.text.replace(" ", "")
+    assert len(got) == len(expected)
+    assert sum(a == b for a, b in zip(got, expected)) >= 18
+
+
+def test_real_strokes_through_the_ink_path(recognizer, resources_dir):
+    strokes = load_ink(resources_dir / "omniglot_hello.ink.json")
+    page = recognize_ink(strokes, recognizer, mode="lower")
+    assert len(page.lines) == 1 and len(page.lines[0].glyphs) == 5
+    assert sum(a == b for a, b in zip(page.text, "hello")) >= 4
+    for g in page.glyphs:  # boxes in ink coordinates, inside the ink's bounds
+        assert 0 <= g.box[0] <= g.box[2] <= page.width and 0 <= g.box[1] <= g.box[3] <= page.height
+
+
+def test_ink_mode_restricts_output(fake):
+    strokes = [Stroke(np.array([[10, 10, 0.5, 0], [10, 50, 0.5, 100]])), Stroke(np.array([[40, 10, 0.5, 900], [40, 50, 0.5, 1000]]))]
+    assert recognize_ink(strokes, fake).text == "11"
+    assert recognize_ink(strokes, fake, mode="upper").text.isupper()
+    assert recognize_ink([], fake).text == ""
+
+
+def test_single_glyph_image(recognizer, fake):
+    img = np.full((60, 50), 220, np.uint8)
+    cv2.line(img, (25, 8), (25, 52), 30, 3)
+    img[2, 2] = 0  # a speck is ignored
+    g = recognize_glyph_image(img, fake)
+    assert g.char == "1" and g.box[1] >= 5  # the speck at (2, 2) is not part of it
+    with pytest.raises(EmptyInputError):
+        recognize_glyph_image(np.full((20, 20), 200, np.uint8), fake)
+
+
+def test_files_errors(tmp_path, fake):
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "junk.png").write_bytes(b"this is not an image")
+    with pytest.raises(InputError, match="empty"):
+        load_image(tmp_path / "empty.png")
+    with pytest.raises(InputError, match="not a readable image"):
+        load_image(tmp_path / "junk.png")
+    with pytest.raises(InputError, match="no such file"):
+        recognize_file(tmp_path / "missing.png", fake)
+    with pytest.raises(InputError, match="directory"):
+        recognize_file(tmp_path, fake)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".bmp", ".tiff", ".webp"])
+def test_image_formats(tmp_path, fake, suffix):
+    path = tmp_path / f"p\u00e4ge{suffix}"
+    ok, data = cv2.imencode(suffix, blobs_page())
+    assert ok
+    data.tofile(str(path))
+    pages = recognize_file(path, fake)
+    assert len(pages) == 1 and pages[0].text == "111 11\n1111"

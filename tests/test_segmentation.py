@@ -1,0 +1,111 @@
+import cv2
+import numpy as np
+import pytest
+
+from hwr_desktop.errors import EmptyInputError
+from hwr_desktop.ink import Stroke
+from hwr_desktop.segmentation import Unit, group_words, layout, segment_image, segment_ink, word_gap_threshold
+
+
+def blob_image(boxes, size=(200, 600)) -> np.ndarray:
+    img = np.zeros(size, bool)
+    for x0, y0, x1, y1 in boxes:
+        img[y0:y1, x0:x1] = True
+    return img
+
+
+def test_three_blobs_three_boxes_in_order():
+    boxes = [(300, 50, 320, 90), (20, 52, 40, 90), (160, 48, 182, 91)]
+    lines, _ = segment_image(blob_image(boxes))
+    assert len(lines) == 1
+    got = [g.box for g in lines[0].glyphs]
+    assert got == sorted(boxes)
+
+
+def test_two_lines_in_reading_order_even_when_skewed():
+    boxes = []
+    for line_y in (40, 140):
+        for k in range(8):
+            x = 20 + k * 60
+            y = line_y + int(k * 60 * np.tan(np.deg2rad(4)))  # 4 degrees of skew
+            boxes.append((x, y, x + 25, y + 40))
+    lines, _ = segment_image(blob_image(boxes, (260, 600)))
+    assert len(lines) == 2
+    assert [g.box[0] for g in lines[0].glyphs] == [20 + k * 60 for k in range(8)]
+    assert lines[0].box[1] < lines[1].box[1]
+
+
+def test_dot_of_i_joins_its_stem_and_specks_are_dropped():
+    img = blob_image([(100, 60, 108, 100), (101, 45, 107, 51), (150, 60, 175, 100)])
+    img[150, 300] = True  # a speck
+    lines, labels = segment_image(img)
+    glyphs = lines[0].glyphs
+    assert len(glyphs) == 2
+    assert glyphs[0].box == (100, 45, 108, 100)
+    assert len(glyphs[0].strokes) == 2
+
+
+def test_overlapping_parts_of_one_character_merge():
+    # the two strokes of an "x" drawn apart: they overlap horizontally
+    img = np.zeros((120, 200), np.uint8)
+    cv2.line(img, (50, 30), (90, 90), 1, 3)
+    cv2.line(img, (92, 28), (52, 92), 1, 3)
+    img[55:65, 68:74] = 0  # break them where they cross
+    lines, _ = segment_image(img.astype(bool))
+    assert len(lines[0].glyphs) == 1
+
+
+def test_words_split_on_wide_gaps():
+    xs = [10, 45, 80, 200, 235]  # "abc de"
+    lines = layout([Unit(i, (x, 10, x + 25, 50)) for i, x in enumerate(xs)])
+    assert [len(w.glyphs) for w in lines[0].words] == [3, 2]
+
+
+def test_word_gap_threshold_bounds():
+    assert word_gap_threshold([], 40) == pytest.approx(16)
+    assert word_gap_threshold([5, 5, 6], 40) == pytest.approx(16)  # never below 0.4 x height
+    assert word_gap_threshold([30, 30], 40) == pytest.approx(32)  # never above 0.8 x height
+    assert group_words([], 10) == []
+
+
+def test_empty_raises():
+    with pytest.raises(EmptyInputError):
+        segment_image(np.zeros((50, 50), bool))
+    with pytest.raises(EmptyInputError):
+        segment_ink([])
+
+
+def stroke(points, t0=0.0, dt=10.0) -> Stroke:
+    pts = [(x, y, 0.5, t0 + i * dt) for i, (x, y) in enumerate(points)]
+    return Stroke(np.array(pts, float))
+
+
+def test_ink_glyphs_from_strokes():
+    strokes = [
+        stroke([(10, 10), (10, 50)], 0),  # "1"
+        stroke([(40, 25), (40, 50)], 1000),  # stem of "i"
+        stroke([(40, 15)], 1500),  # its dot, a single point
+        stroke([(60, 10), (60, 50)], 2000), stroke([(52, 22), (70, 22)], 2500),  # "t"
+        stroke([(150, 10), (180, 10), (160, 50)], 4000),  # "7" after a word gap
+    ]
+    lines = segment_ink(strokes)
+    assert len(lines) == 1
+    words = lines[0].words
+    assert [[g.strokes for g in w.glyphs] for w in words] == [[(0,), (1, 2), (3, 4)], [(5,)]]
+    assert words[1].glyphs[0].box == (150, 10, 180, 50)  # the points' bounds
+
+
+def test_ink_dropout_is_joined():
+    a = stroke([(10, 10), (10, 30)], 0)
+    b = stroke([(10, 31), (10, 50)], a.end_ms + 40)  # the pen lost contact for 40 ms
+    c = stroke([(40, 10), (40, 50)], 2000)
+    lines = segment_ink([a, b, c])
+    assert [g.strokes for g in lines[0].glyphs] == [(0, 1), (2,)]
+
+
+def test_ink_two_lines():
+    top = [stroke([(x, 10), (x, 50)], i * 500) for i, x in enumerate((10, 40, 70))]
+    bottom = [stroke([(x, 110), (x, 150)], 5000 + i * 500) for i, x in enumerate((10, 40))]
+    lines = segment_ink(bottom + top)
+    assert [len(l.glyphs) for l in lines] == [3, 2]
+    assert lines[0].box[1] == 10

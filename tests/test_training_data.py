@@ -1,0 +1,69 @@
+"""The training data readers and generators (no torch needed)."""
+
+import gzip
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from training.datasets import CLASS_INDEX, Job, load_emnist, read_idx, run_job  # noqa: E402
+from training.synth import CLASSES, augment, load_font_manifest, render_font, render_hershey  # noqa: E402
+
+FONTS = Path(__file__).resolve().parents[1] / "training" / "fonts"
+
+
+def write_idx(path: Path, arr: np.ndarray) -> None:
+    header = struct.pack(">HBB", 0, 0x08, arr.ndim) + struct.pack(f">{arr.ndim}I", *arr.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + arr.astype(np.uint8).tobytes())
+
+
+def test_emnist_reader_on_files_in_the_official_format(tmp_path):
+    imgs = np.zeros((3, 28, 28), np.uint8)
+    imgs[:, 2, 20] = 255  # stored transposed, as EMNIST does: upright, this pixel is at row 20, column 2
+    write_idx(tmp_path / "images.gz", imgs)
+    write_idx(tmp_path / "labels.gz", np.array([36, 10, 62]))
+    (tmp_path / "mapping.txt").write_text("10 65\n36 97\n62 33\n")  # A, a, and '!' (not one of our classes)
+    x, y = load_emnist(tmp_path / "images.gz", tmp_path / "labels.gz", tmp_path / "mapping.txt")
+    assert x.shape == (2, 28, 28)
+    assert [CLASSES[i] for i in y] == ["a", "A"]
+    assert x[0, 20, 2] == 255 and x[0, 2, 20] == 0
+
+
+def test_idx_reader_rejects_bad_files(tmp_path):
+    (tmp_path / "short").write_bytes(b"\x00")
+    with pytest.raises(ValueError):
+        read_idx(tmp_path / "short")
+    (tmp_path / "trunc").write_bytes(struct.pack(">HBB", 0, 8, 1) + struct.pack(">I", 10) + b"\x01\x02")
+    with pytest.raises(ValueError, match="expected 10"):
+        read_idx(tmp_path / "trunc")
+
+
+def test_vendored_fonts_have_licences_and_render():
+    fonts = load_font_manifest(FONTS)
+    assert len(fonts) >= 60
+    for f in fonts:
+        assert f.path.is_file() and (f.path.parent / "LICENSE").is_file()
+    mask = render_font(fonts[0].path, "g", 64)
+    assert mask.dtype == bool and mask.sum() > 50
+
+
+def test_hershey_and_augmentation_keep_ink():
+    rng = np.random.default_rng(0)
+    m = render_hershey(0, "R", False, 2)
+    assert m.sum() > 50
+    for _ in range(10):
+        assert augment(m, rng).sum() > 20
+
+
+def test_jobs_make_normalized_samples():
+    img = np.zeros((28, 28), np.uint8)
+    img[4:24, 12:16] = 255
+    x, y = run_job(Job("real", CLASS_INDEX["1"], 3, seed=1, image=img, keep_plain=True))
+    assert x.shape == (3, 28, 28) and x.dtype == np.uint8 and (y == CLASS_INDEX["1"]).all()
+    x2, _ = run_job(Job("hershey", CLASS_INDEX["k"], 2, seed=2, font="simplex"))
+    assert x2.shape == (2, 28, 28) and x2.max() == 255

@@ -1,0 +1,199 @@
+"""Readers for the training sources, and the builder of the normalized training set.
+
+Sources (see ../shared/data/README.md): MNIST digits, NIST capitals (Kaggle A-Z
+sample), Omniglot lower case, vendored handwriting fonts, OpenCV's Hershey
+fonts, and optionally the official EMNIST gzip IDX files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from dataclasses import dataclass
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from training.synth import (
+    CLASSES,
+    HERSHEY_FACES,
+    augment,
+    load_font_manifest,
+    normalize_or_none,
+    render_font,
+    render_hershey,
+    upsample_real,
+)
+
+CLASS_INDEX = {c: i for i, c in enumerate(CLASSES)}
+OMNIGLOT_HELDOUT_DRAWERS = (9, 10)
+
+
+def load_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read a ``../shared/data`` npz: images uint8 (N, H, W) white ink on black, labels as indices into CLASSES."""
+    with np.load(path) as d:
+        x = d["x"]
+        names = [str(c) for c in d["classes"]]
+        y = np.array([CLASS_INDEX[names[i]] for i in d["y"]], np.int64)
+    return x, y
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read an IDX file (gzip or plain), the format of MNIST and EMNIST.
+
+    Returns:
+        uint8 array shaped as the header says: (N,) for labels, (N, H, W) for images.
+    Raises:
+        ValueError: not an IDX file of unsigned bytes, or truncated.
+    """
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4:
+        raise ValueError(f"{path}: too short for an IDX header")
+    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype != 0x08:
+        raise ValueError(f"{path}: not an unsigned-byte IDX file")
+    dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(dims)):
+        raise ValueError(f"{path}: expected {int(np.prod(dims))} values, found {body.size}")
+    return body.reshape(dims)
+
+
+def load_emnist(images: Path, labels: Path, mapping: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read official EMNIST files (e.g. ``emnist-byclass-train-images-idx3-ubyte.gz``).
+
+    EMNIST stores images transposed; they are returned upright, white ink on black.
+    ``mapping`` is the set's ``*-mapping.txt`` ("label ascii_code" per line).
+    Labels whose character is not one of the 62 classes are dropped.
+    """
+    x = read_idx(images).transpose(0, 2, 1)
+    raw = read_idx(labels).astype(np.int64)
+    table = {}
+    for line in mapping.read_text().split("\n"):
+        if line.strip():
+            label, code = line.split()
+            table[int(label)] = chr(int(code))
+    chars = [table.get(int(v), "") for v in raw]
+    keep = np.array([c in CLASS_INDEX for c in chars], bool)
+    y = np.array([CLASS_INDEX[c] for c, k in zip(chars, keep) if k], np.int64)
+    return np.ascontiguousarray(x[keep]), y
+
+
+# --- building the normalized set -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    """One source glyph and how many samples to make of it (the first unaugmented if ``keep_plain``)."""
+
+    kind: str  # "real" | "font" | "hershey"
+    label: int
+    copies: int
+    seed: int
+    image: np.ndarray | None = None  # real: uint8 (H, W) white on black
+    font: str = ""  # font: path; hershey: face name
+    italic: bool = False
+    keep_plain: bool = False
+
+
+def _source_mask(job: Job, rng: np.random.Generator) -> np.ndarray:
+    char = CLASSES[job.label]
+    if job.kind == "real":
+        return upsample_real(job.image)
+    if job.kind == "font":
+        return render_font(Path(job.font), char, int(rng.integers(40, 90)))
+    return render_hershey(HERSHEY_FACES[job.font], char, job.italic, int(rng.integers(1, 5)))
+
+
+def run_job(job: Job) -> tuple[np.ndarray, np.ndarray]:
+    """Make the samples of one job: uint8 (k, 28, 28) (ink 255) and labels (k,)."""
+    rng = np.random.default_rng(job.seed)
+    out = []
+    for i in range(job.copies):
+        mask = _source_mask(job, rng)
+        if not (job.keep_plain and i == 0):
+            strength = 0.6 if job.kind == "real" else 1.0
+            mask = augment(mask, rng, strength)
+        g = normalize_or_none(mask)
+        if g is not None:
+            out.append((g * 255).round().astype(np.uint8))
+    x = np.stack(out) if out else np.zeros((0, 28, 28), np.uint8)
+    return x, np.full(len(out), job.label, np.int64)
+
+
+def build(jobs: list[Job], workers: int = 2, log=print) -> tuple[np.ndarray, np.ndarray]:
+    """Run jobs in a process pool; returns uint8 (N, 28, 28), int64 (N,)."""
+    xs, ys = [], []
+    with Pool(workers) as pool:
+        for i, (x, y) in enumerate(pool.imap(run_job, jobs, chunksize=64)):
+            xs.append(x)
+            ys.append(y)
+            if (i + 1) % 5000 == 0:
+                log(f"  built {i + 1}/{len(jobs)} jobs")
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def plan_jobs(
+    data_dir: Path,
+    font_dir: Path,
+    *,
+    font_copies: int,
+    hershey_copies: int,
+    real_letter_copies: int,
+    mnist_limit: int | None,
+    seed: int,
+    holdout_fonts: int = 4,
+    emnist: tuple[Path, Path, Path] | None = None,
+) -> tuple[list[Job], list[Job]]:
+    """Lay out the training and validation jobs. Validation: held-out fonts, MNIST train[55000:], 10 % of NIST capitals."""
+    rng = np.random.default_rng(seed)
+    seeds = iter(rng.integers(0, 2**31, size=10_000_000))
+    train: list[Job] = []
+    val: list[Job] = []
+
+    x, y = load_npz(data_dir / "mnist" / "mnist_train.npz")
+    n_train = 55000 if mnist_limit is None else min(55000, mnist_limit)
+    for img, lab in zip(x[:n_train], y[:n_train]):
+        train.append(Job("real", int(lab), 1, int(next(seeds)), image=img, keep_plain=rng.random() < 0.5))
+    for img, lab in zip(x[55000:57000], y[55000:57000]):
+        val.append(Job("real", int(lab), 1, int(next(seeds)), image=img, keep_plain=True))
+
+    x, y = load_npz(data_dir / "kaggle_az_sample" / "kaggle_az_sample_all.npz")
+    order = np.random.default_rng(seed + 1).permutation(len(y))
+    cut = len(y) // 10
+    for i in order[cut:]:
+        train.append(Job("real", int(y[i]), real_letter_copies, int(next(seeds)), image=x[i], keep_plain=True))
+    for i in order[:cut]:
+        val.append(Job("real", int(y[i]), 1, int(next(seeds)), image=x[i], keep_plain=True))
+
+    omniglot = data_dir / "omniglot_latin" / "omniglot_latin_dev.npz"
+    if omniglot.exists():  # drawers 9 and 10 are kept out: they measure the ink path (benchmarks/)
+        x, y = load_npz(omniglot)
+        with np.load(omniglot) as d:
+            drawer = d["drawer"]
+        for img, lab, who in zip(x, y, drawer):
+            if who not in OMNIGLOT_HELDOUT_DRAWERS:
+                train.append(Job("real", int(lab), real_letter_copies * 2, int(next(seeds)), image=img, keep_plain=True))
+
+    fonts = load_font_manifest(font_dir)
+    skip = {f["name"]: f.get("skip", "") for f in __import__("json").loads((font_dir / "manifest.json").read_text())["fonts"]}
+    for k, spec in enumerate(fonts):
+        is_val = k % (len(fonts) // max(1, holdout_fonts)) == 0 and k // (len(fonts) // max(1, holdout_fonts)) < holdout_fonts
+        for ch in CLASSES:
+            if ch in skip[spec.name]:
+                continue
+            job = Job("font", CLASS_INDEX[ch], 2 if is_val else font_copies, int(next(seeds)), font=str(spec.path))
+            (val if is_val else train).append(job)
+
+    for face in HERSHEY_FACES:
+        for italic in (False, True):
+            for ch in CLASSES:
+                train.append(Job("hershey", CLASS_INDEX[ch], hershey_copies, int(next(seeds)), font=face, italic=italic))
+
+    if emnist is not None:
+        x, y = load_emnist(*emnist)
+        for img, lab in zip(x, y):
+            train.append(Job("real", int(lab), 1, int(next(seeds)), image=img, keep_plain=rng.random() < 0.5))
+    return train, val

@@ -1,0 +1,153 @@
+"""Make training glyphs: font and Hershey renders, pen-like augmentation, real images re-drawn.
+
+Every sample ends in ``hwr_desktop.normalize.normalize_glyph``, the function the
+app runs on every glyph it reads; nothing here produces model input any other way.
+All functions take an explicit ``numpy.random.Generator`` so a seed reproduces a set.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from hwr_desktop.errors import EmptyInputError
+from hwr_desktop.normalize import normalize_glyph
+
+CLASSES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+HERSHEY_FACES = {
+    "simplex": cv2.FONT_HERSHEY_SIMPLEX,
+    "plain": cv2.FONT_HERSHEY_PLAIN,
+    "duplex": cv2.FONT_HERSHEY_DUPLEX,
+    "complex": cv2.FONT_HERSHEY_COMPLEX,
+    "triplex": cv2.FONT_HERSHEY_TRIPLEX,
+    "script_simplex": cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+    "script_complex": cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
+}
+
+
+@dataclass(frozen=True)
+class FontSpec:
+    """A vendored font: its file and the characters it draws distinctly."""
+
+    name: str
+    path: Path
+
+
+def load_font_manifest(font_dir: Path) -> list[FontSpec]:
+    """Read ``manifest.json`` of the vendored fonts folder."""
+    manifest = json.loads((font_dir / "manifest.json").read_text())
+    return [FontSpec(f["name"], font_dir / f["file"]) for f in manifest["fonts"]]
+
+
+def render_font(path: Path, char: str, px: int) -> np.ndarray:
+    """Render one character of a TrueType/WOFF font.
+
+    Returns:
+        bool (H, W), True = ink; may be empty when the font lacks the glyph.
+    """
+    font = ImageFont.truetype(str(path), px)
+    x0, y0, x1, y1 = font.getbbox(char)
+    w, h = max(1, x1 - x0 + 8), max(1, y1 - y0 + 8)
+    img = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(img).text((4 - x0, 4 - y0), char, fill=255, font=font)
+    return np.asarray(img) > 100
+
+
+def render_hershey(face: int, char: str, italic: bool, thickness: int) -> np.ndarray:
+    """Render one character with an OpenCV Hershey (single-stroke) font; bool (H, W)."""
+    f = face | (cv2.FONT_ITALIC if italic else 0)
+    scale = 2.0
+    (tw, th), base = cv2.getTextSize(char, f, scale, thickness)
+    pad = 10 + thickness
+    img = np.zeros((th + base + 2 * pad, tw + 2 * pad), np.uint8)
+    cv2.putText(img, char, (pad, pad + th), f, scale, 255, thickness, cv2.LINE_AA)
+    return img > 100
+
+
+def _pad(mask: np.ndarray, frac: float = 0.35) -> np.ndarray:
+    h, w = mask.shape
+    p = int(max(h, w) * frac) + 2
+    return np.pad(mask, p)
+
+
+def random_affine(mask: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
+    """Rotate, shear and stretch a mask the way hands and cameras do."""
+    m = _pad(mask).astype(np.uint8)
+    h, w = m.shape
+    angle = np.deg2rad(rng.normal(0, 6) * strength)
+    shear = rng.normal(0, 0.18) * strength
+    sx = np.exp(rng.normal(0, 0.12) * strength)
+    sy = np.exp(rng.normal(0, 0.08) * strength)
+    c, s = np.cos(angle), np.sin(angle)
+    a = np.array([[c, -s], [s, c]]) @ np.array([[1, shear], [0, 1]]) @ np.diag([sx, sy])
+    center = np.array([w / 2, h / 2])
+    t = center - a @ center
+    mat = np.hstack([a, t[:, None]]).astype(np.float32)
+    return cv2.warpAffine(m, mat, (w, h), flags=cv2.INTER_LINEAR) > 0
+
+
+def elastic(mask: np.ndarray, rng: np.random.Generator, alpha: float, sigma: float) -> np.ndarray:
+    """Smooth random displacement (Simard et al. 2003), in units of the glyph size."""
+    h, w = mask.shape
+    size = max(h, w)
+    dx = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma * size)
+    dy = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma * size)
+    norm = max(np.abs(dx).max(), np.abs(dy).max(), 1e-6)
+    dx *= alpha * size / norm
+    dy *= alpha * size / norm
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    return cv2.remap(mask.astype(np.uint8) * 255, xs + dx, ys + dy, cv2.INTER_LINEAR) > 127
+
+
+def pen_damage(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Imitate faint pens and poor scans: gaps in strokes, varying width, stray specks."""
+    m = mask.astype(np.uint8)
+    h, w = m.shape
+    size = max(h, w)
+    r = rng.random()
+    if r < 0.25:
+        k = max(1, int(size * rng.uniform(0.01, 0.05)))
+        m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    elif r < 0.4:
+        eroded = cv2.erode(m, np.ones((2, 2), np.uint8))
+        if eroded.sum() > 0.4 * m.sum():
+            m = eroded
+    if rng.random() < 0.25:  # small gaps where the pen skipped
+        ys, xs = np.nonzero(m)
+        for _ in range(rng.integers(1, 3)):
+            i = rng.integers(len(ys))
+            cv2.circle(m, (int(xs[i]), int(ys[i])), max(1, int(size * 0.025)), 0, -1)
+    return m > 0
+
+
+def augment(mask: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
+    """The full pen/canvas/scanner augmentation of one glyph mask (bool (H, W))."""
+    m = random_affine(mask, rng, strength)
+    if rng.random() < 0.7:
+        m = elastic(m, rng, alpha=rng.uniform(0.01, 0.035) * strength, sigma=rng.uniform(0.06, 0.12))
+    m = pen_damage(m, rng)
+    if not m.any():
+        return mask
+    return m
+
+
+def upsample_real(img: np.ndarray) -> np.ndarray:
+    """A gray real sample (white ink on black) as a bool mask, enlarged to about 84 px."""
+    h, w = img.shape
+    factor = max(1, round(84 / max(h, w)))
+    big = cv2.resize(img, (w * factor, h * factor), interpolation=cv2.INTER_CUBIC)
+    return big > 110
+
+
+def normalize_or_none(mask: np.ndarray) -> np.ndarray | None:
+    """``normalize_glyph`` that returns None for an empty mask instead of raising."""
+    try:
+        return normalize_glyph(mask)
+    except EmptyInputError:
+        return None
