@@ -33,6 +33,8 @@ WORD_GAP_MEDIAN = 2.5  # ... and are at least this many times the line's median 
 LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 INK_PEN = 0.06  # half the width given to ink points, as a fraction of the glyph height
+DROPOUT_GAP = 0.15  # a stroke resuming this close (x glyph height) to where the last one stopped, at once, continues it
+TOUCH = 0.12  # a stroke end this close (x glyph height) to earlier ink touches it
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,11 @@ class Unit:
 
 
 def typical_height(units: Sequence[Unit]) -> float:
-    """A robust glyph height: the median height of the units not much smaller than the rest."""
+    """A robust glyph height: the median height of the units at least 0.4 times as tall as the tall ones
+    (the 90th percentile), so that many dots or specks do not drag it down."""
     h = np.array([max(u.height, u.width * 0.5, 1e-6) for u in units])
-    big = h[h >= 0.5 * np.median(h)]
-    return float(np.median(big)) if big.size else float(np.median(h))
+    big = h[h >= 0.4 * np.percentile(h, 90)]
+    return float(np.median(big))
 
 
 def _is_small(u: Unit, height: float) -> bool:
@@ -98,8 +101,39 @@ def group_lines(units: Sequence[Unit], height: float) -> list[list[Unit]]:
     return [sorted(line, key=lambda v: v.box[0]) for line in lines]
 
 
-def group_glyphs(line: Sequence[Unit]) -> list[list[Unit]]:
-    """Merge the units of one line that overlap horizontally; left to right."""
+def group_glyphs(line: Sequence[Unit], height: float) -> list[list[Unit]]:
+    """Merge the units of one line that overlap horizontally, then attach dots to the glyph below them."""
+    glyphs = _merge_overlapping(line)
+    return _attach_dots(glyphs, height)
+
+
+def _attach_dots(glyphs: list[list[Unit]], height: float) -> list[list[Unit]]:
+    """A glyph of small marks only, lying above the middle of a glyph within 0.3 heights beside it, joins that glyph
+    (the dot of an i or j written off to one side). Marks at the baseline (periods) stay on their own."""
+    boxes = [union_box(u.box for u in g) for g in glyphs]
+    out = [list(g) for g in glyphs]
+    owner = list(range(len(glyphs)))
+    for i, g in enumerate(glyphs):
+        if len(glyphs) < 2 or not all(_is_small(u, height) for u in g):
+            continue
+        b = boxes[i]
+        best, best_gap = None, 0.3 * height
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(glyphs) and not all(_is_small(u, height) for u in glyphs[j]):
+                n = boxes[j]
+                gap = max(n[0] - b[2], b[0] - n[2], 0.0)
+                if gap <= best_gap and (b[1] + b[3]) / 2 < (n[1] + n[3]) / 2:
+                    best, best_gap = j, gap
+        if best is not None:
+            owner[i] = best
+    merged: dict[int, list[Unit]] = {}
+    for i, g in enumerate(out):
+        merged.setdefault(owner[i], []).extend(g)
+    return [merged[k] for k in sorted(merged)]
+
+
+def _merge_overlapping(line: Sequence[Unit]) -> list[list[Unit]]:
+    """Units that overlap horizontally (by OVERLAP of the narrower) form one glyph; left to right."""
     glyphs: list[list[Unit]] = []
     boxes: list[list[float]] = []
     for u in sorted(line, key=lambda v: v.box[0]):
@@ -155,7 +189,7 @@ def layout(units: Sequence[Unit]) -> list[Line]:
     height = typical_height(units)
     lines = []
     for line_units in group_lines(units, height):
-        glyph_units = group_glyphs(line_units)
+        glyph_units = group_glyphs(line_units, height)
         gboxes = [_int_box(union_box(u.box for u in g)) for g in glyph_units]
         lheight = typical_height([Unit(0, b) for b in gboxes])
         words = []
@@ -212,17 +246,35 @@ def glyph_mask(labels: np.ndarray, glyph: Glyph) -> np.ndarray:
 
 # --- ink -----------------------------------------------------------------------------------------
 
-def _join_dropouts(strokes: Sequence[Stroke], height: float) -> list[list[int]]:
-    """Group stroke indices: a stroke starting within 0.15 glyph heights of the previous one's end,
-    within 150 ms, continues it."""
+def _touches(a: Stroke, b: Stroke, tol: float) -> bool:
+    """True when either end of stroke b lies within ``tol`` of stroke a's points."""
+    pts = a.points[:, :2]
+    return any(float(np.min(np.hypot(*(pts - end).T))) < tol for end in (b.points[0, :2], b.points[-1, :2]))
+
+
+def _join_strokes(strokes: Sequence[Stroke], height: float) -> list[list[int]]:
+    """Group stroke indices that belong together by time and geometry.
+
+    A stroke joins the group of the strokes written just before it when it
+    resumes where the previous one stopped within 150 ms (a pen or tablet
+    drop-out), or when, written within 2 s, one of its ends lies on their ink
+    (the arches of an m, the second bar of a v) and the group stays narrower
+    than 1.8 glyph heights (an m is about 1.5).
+    """
     groups: list[list[int]] = []
     for i, s in enumerate(strokes):
         if groups:
-            prev = strokes[groups[-1][-1]]
-            gap = float(np.hypot(*(s.points[0, :2] - prev.points[-1, :2])))
+            group = groups[-1]
+            prev = strokes[group[-1]]
             dt = s.start_ms - prev.end_ms
-            if gap < 0.15 * height and 0 <= dt < 150:
-                groups[-1].append(i)
+            gap = float(np.hypot(*(s.points[0, :2] - prev.points[-1, :2])))
+            if 0 <= dt < 150 and gap < DROPOUT_GAP * height:
+                group.append(i)
+                continue
+            x0, _, x1, _ = union_box([s.box] + [strokes[j].box for j in group])
+            if (0 <= dt < 2000 and x1 - x0 <= 1.8 * height
+                    and any(_touches(strokes[j], s, TOUCH * height) for j in group)):
+                group.append(i)
                 continue
         groups.append([i])
     return groups
@@ -239,7 +291,7 @@ def segment_ink(strokes: Sequence[Stroke]) -> list[Line]:
         raise EmptyInputError("the canvas is empty")
     height = typical_height([Unit(i, s.box) for i, s in enumerate(strokes)])
     pen = INK_PEN * height  # points have no width; give them a pen's
-    groups = _join_dropouts(strokes, height)
+    groups = _join_strokes(strokes, height)
     units = []
     for k, group in enumerate(groups):
         x0, y0, x1, y1 = union_box(strokes[i].box for i in group)

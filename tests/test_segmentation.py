@@ -103,6 +103,28 @@ def test_ink_dropout_is_joined():
     assert [g.strokes for g in lines[0].glyphs] == [(0, 1), (2,)]
 
 
+def test_ink_dot_written_off_to_the_side_joins_its_stem_but_a_period_does_not():
+    strokes = [
+        stroke([(40, 25), (40, 50)], 0),  # stem of "i"
+        stroke([(34, 12)], 600),  # its dot, 6 units to the left
+        stroke([(60, 25), (60, 50)], 1000),  # "l"-like stem
+        stroke([(68, 49)], 1500),  # a period at the baseline
+    ]
+    glyphs = segment_ink(strokes)[0].glyphs
+    assert [g.strokes for g in glyphs] == [(0, 1), (2,), (3,)]
+
+
+def test_ink_touching_strokes_of_one_letter_join():
+    m = [
+        stroke([(10, 20), (10, 60)], 0),
+        stroke([(10, 30), (20, 20), (30, 30), (30, 60)], 500),  # first arch, starting on the stem
+        stroke([(30, 32), (40, 20), (50, 30), (50, 60)], 1200),  # second arch, starting on the first
+    ]
+    v = [stroke([(80, 20), (90, 60)], 3000), stroke([(100, 20), (90.5, 59.5)], 3500)]
+    lines = segment_ink(m + v)
+    assert [g.strokes for g in lines[0].glyphs] == [(0, 1, 2), (3, 4)]
+
+
 def test_ink_two_lines():
     top = [stroke([(x, 10), (x, 50)], i * 500) for i, x in enumerate((10, 40, 70))]
     bottom = [stroke([(x, 110), (x, 150)], 5000 + i * 500) for i, x in enumerate((10, 40))]

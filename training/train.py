@@ -56,6 +56,7 @@ class TrainConfig:
     workers: int = 2
     threads: int = 2
     quick: bool = False
+    export_checkpoint: str = ""  # only export this checkpoint to --export and stop
 
 
 class Net(nn.Module):
@@ -259,6 +260,14 @@ def main(argv: list[str] | None = None) -> None:
     log.info("config " + json.dumps(dataclasses.asdict(cfg)))
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
+    if cfg.export_checkpoint:
+        state = torch.load(cfg.export_checkpoint, weights_only=False)
+        model = Net(len(CLASSES), state["mean"], state["std"])
+        model.load_state_dict(state["model"])
+        check = (torch.rand(64, 1, SIZE, SIZE) * 255).to(torch.uint8)
+        diff = export_onnx(model, Path(cfg.export), {"val_accuracy": state["val"], "epoch": state["epoch"]}, check)
+        log.info(f"exported {cfg.export} from {cfg.export_checkpoint}, parity max abs diff {diff:.2e}")
+        return
     gen = torch.Generator().manual_seed(cfg.seed)
 
     xt, yt, xv, yv = load_or_build(cfg)
