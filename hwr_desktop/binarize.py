@@ -67,7 +67,7 @@ def estimate_background(gray: np.ndarray) -> np.ndarray:
     Args:
         gray: uint8 (H, W), dark ink on lighter paper.
     Returns:
-        float32 (H, W), the paper level at each pixel (>= 1).
+        uint8 (H, W), the paper level at each pixel (>= 1).
     """
     h, w = gray.shape
     f = max(1, min(h, w) // 256)  # work near 256 px on the short side
@@ -78,7 +78,7 @@ def estimate_background(gray: np.ndarray) -> np.ndarray:
     bg = cv2.blur(bg, (k, k))
     if f > 1:
         bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.maximum(bg.astype(np.float32), 1.0)
+    return np.maximum(bg, 1)
 
 
 def binarize(image: np.ndarray) -> np.ndarray:
@@ -92,8 +92,8 @@ def binarize(image: np.ndarray) -> np.ndarray:
     gray = to_gray(image)
     if not estimate_ink_is_dark(gray):
         gray = 255 - gray
-    ratio = gray.astype(np.float32) / estimate_background(gray)
-    level = np.clip(ratio * 255.0, 0, 255).astype(np.uint8)
+    # ink / paper, 255 = as bright as the paper; saturating uint8 arithmetic keeps big pages small in memory
+    level = cv2.divide(gray, estimate_background(gray), scale=255.0)
     otsu, _ = cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     threshold = min(float(otsu), MAX_INK_RATIO * 255.0)
     return level <= threshold  # Otsu puts values up to its threshold in the dark class

@@ -56,6 +56,8 @@ class Stroke:
         p[:, 2] = np.clip(p[:, 2], 0.0, 1.0)
         p.setflags(write=False)
         object.__setattr__(self, "points", p)
+        lo, hi = p[:, :2].min(0), p[:, :2].max(0)
+        object.__setattr__(self, "_box", (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Stroke) and np.array_equal(self.points, other.points)
@@ -69,10 +71,7 @@ class Stroke:
     @property
     def box(self) -> tuple[float, float, float, float]:
         """``(x0, y0, x1, y1)`` of the points."""
-        xy = self.points[:, :2]
-        x0, y0 = xy.min(0)
-        x1, y1 = xy.max(0)
-        return float(x0), float(y0), float(x1), float(y1)
+        return self._box  # type: ignore[attr-defined]
 
     @property
     def start_ms(self) -> float:
@@ -247,6 +246,7 @@ def rasterize(
     scale: float = 1.0,
     width: float = 3.0,
     margin: int = 4,
+    antialias: bool = True,
 ) -> np.ndarray:
     """Draw strokes as ink on white.
 
@@ -256,6 +256,7 @@ def rasterize(
         scale: output pixels per ink unit.
         width: pen width in output pixels at pressure 0.5 (widths follow pressure).
         margin: blank output pixels around the box.
+        antialias: smooth edges (for display); False draws faster, for masks.
     Returns:
         uint8 (H, W): 255 paper, 0 ink. Pixel (margin, margin) is the box's top-left corner.
     """
@@ -268,19 +269,20 @@ def rasterize(
     img = np.full((h, w), 255, np.uint8)
     shift = 4  # sub-pixel precision for cv2 drawing
     f = float(1 << shift)
+    line_type = cv2.LINE_AA if antialias else cv2.LINE_8
     for s in strokes:
         xy = (s.points[:, :2] - (x0, y0)) * scale + margin
         fixed = np.round(xy * f).astype(np.int64)
         pressures = s.points[:, 2]
         if len(fixed) == 1:
             r = max(1, int(round(stroke_width(pressures[0], width) / 2)))
-            cv2.circle(img, (int(fixed[0, 0]), int(fixed[0, 1])), r << shift, 0, -1, cv2.LINE_AA, shift)
+            cv2.circle(img, (int(fixed[0, 0]), int(fixed[0, 1])), r << shift, 0, -1, line_type, shift)
             continue
         if np.ptp(pressures) < 1e-6:  # constant width: one call
             t = max(1, int(round(stroke_width(pressures[0], width))))
-            cv2.polylines(img, [fixed.reshape(-1, 1, 2).astype(np.int32)], False, 0, t, cv2.LINE_AA, shift)
+            cv2.polylines(img, [fixed.reshape(-1, 1, 2).astype(np.int32)], False, 0, t, line_type, shift)
             continue
         for i in range(len(fixed) - 1):
             t = max(1, int(round(stroke_width((pressures[i] + pressures[i + 1]) / 2, width))))
-            cv2.line(img, tuple(map(int, fixed[i])), tuple(map(int, fixed[i + 1])), 0, t, cv2.LINE_AA, shift)
+            cv2.line(img, tuple(map(int, fixed[i])), tuple(map(int, fixed[i + 1])), 0, t, line_type, shift)
     return img

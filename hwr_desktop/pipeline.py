@@ -30,7 +30,7 @@ Progress = Callable[[int, int], None]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 INK_SUFFIX = ".ink.json"
 MAX_PIXELS = 200_000_000  # refuse larger images (about 14,000 x 14,000)
-INK_GLYPH_PX = 64  # ink glyphs are drawn this large before normalization
+INK_GLYPH_PX = 40  # ink glyphs are drawn this large before normalization (its working size: no resampling)
 
 
 def load_image(path: str | Path) -> np.ndarray:
@@ -114,7 +114,8 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
     x1, y1 = pts.max(0)
     extent = max(x1 - x0, y1 - y0)
     scale = INK_GLYPH_PX / extent if extent > 0 else 1.0
-    return rasterize(strokes, (float(x0), float(y0), float(x1), float(y1)), scale=scale, width=3.0) < 128
+    box = (float(x0), float(y0), float(x1), float(y1))
+    return rasterize(strokes, box, scale=scale, width=2.0, margin=2, antialias=False) < 128
 
 
 def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,

@@ -92,11 +92,12 @@ class Recognizer:
             report = {}
         return cls(session, ModelInfo(str(p), labels, preprocess, report))
 
-    def predict(self, glyphs: np.ndarray, batch: int = 256) -> tuple[np.ndarray, np.ndarray | None]:
+    def predict(self, glyphs: np.ndarray, batch: int = 128) -> tuple[np.ndarray, np.ndarray | None]:
         """Classify normalized glyphs.
 
         Args:
             glyphs: float32 (N, 1, 28, 28) in [0, 1], from ``normalize_batch``.
+            batch: glyphs per onnxruntime call; 128 keeps its working memory near 40 MB.
         Returns:
             probabilities float32 (N, C), rows summing to 1, and penultimate
             features float32 (N, F) (None if the model has none).
