@@ -13,8 +13,10 @@ import numpy as np
 
 from .errors import InputError
 
-# Ink must be at least this much darker than the local paper (ratio to it).
+# Ink must be at least this much darker than the local paper (ratio to it) ...
 MAX_INK_RATIO = 0.82
+# ... though fainter pixels joined to such ink count too (hysteresis), down to this ratio.
+FAINT_INK_RATIO = 0.90
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -84,6 +86,11 @@ def estimate_background(gray: np.ndarray) -> np.ndarray:
 def binarize(image: np.ndarray) -> np.ndarray:
     """Binarize a page or crop.
 
+    The image is divided by its paper level. Pixels
+    darker than Otsu's threshold (at most ``MAX_INK_RATIO`` of the paper) are
+    ink; fainter pixels (up to ``FAINT_INK_RATIO``) are ink too where they join
+    such ink, so faint and thin pen strokes stay whole while paper texture stays out.
+
     Args:
         image: any array ``to_gray`` accepts, either polarity.
     Returns:
@@ -95,5 +102,15 @@ def binarize(image: np.ndarray) -> np.ndarray:
     # ink / paper, 255 = as bright as the paper; saturating uint8 arithmetic keeps big pages small in memory
     level = cv2.divide(gray, estimate_background(gray), scale=255.0)
     otsu, _ = cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    threshold = min(float(otsu), MAX_INK_RATIO * 255.0)
-    return level <= threshold  # Otsu puts values up to its threshold in the dark class
+    strong = level <= min(float(otsu), MAX_INK_RATIO * 255.0)  # Otsu's dark class includes its threshold
+    weak = level <= min(float(otsu), FAINT_INK_RATIO * 255.0)
+    return hysteresis(strong, weak)
+
+
+def hysteresis(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:
+    """The connected parts of ``weak`` (bool (H, W)) that contain a ``strong`` pixel."""
+    n, labels = cv2.connectedComponents(weak.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[labels[strong]] = True
+    keep[0] = False
+    return keep[labels]
