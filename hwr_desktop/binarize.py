@@ -102,8 +102,9 @@ def binarize(image: np.ndarray) -> np.ndarray:
     # ink / paper, 255 = as bright as the paper; saturating uint8 arithmetic keeps big pages small in memory
     level = cv2.divide(gray, estimate_background(gray), scale=255.0)
     otsu, _ = cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    strong = level <= min(float(otsu), MAX_INK_RATIO * 255.0)  # Otsu's dark class includes its threshold
-    weak = level <= min(float(otsu), FAINT_INK_RATIO * 255.0)
+    strong_level = min(float(otsu), MAX_INK_RATIO * 255.0)
+    strong = level <= strong_level  # Otsu's dark class includes its threshold
+    weak = level <= min(float(otsu), FAINT_INK_RATIO * 255.0)  # only where Otsu sees faint ink as ink
     return hysteresis(strong, weak)
 
 
