@@ -137,6 +137,18 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     return _assemble(lines, probs, recognizer.labels, mode, k, width, height)
 
 
+def single_glyph_mask(binary: np.ndarray) -> np.ndarray:
+    """All ink of a one-character image, specks removed; bool (H, W).
+
+    Raises:
+        EmptyInputError: no ink.
+    """
+    labels, units = components(binary)
+    if not units:
+        raise EmptyInputError("no ink found in the image")
+    return np.isin(labels, [u.index for u in units])
+
+
 def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto",
                           k: int = 5) -> GlyphResult:
     """Recognize an image known to hold exactly one character (a form cell, a dataset crop).
@@ -145,11 +157,7 @@ def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: st
     Raises:
         EmptyInputError: no ink.
     """
-    binary = binarize(image)
-    labels, units = components(binary)
-    if not units:
-        raise EmptyInputError("no ink found in the image")
-    mask = np.isin(labels, [u.index for u in units])
+    mask = single_glyph_mask(binarize(image))
     probs = classify(normalize_glyph(mask)[None, None], recognizer)
     p = decode_word(probs, recognizer.labels, mode)
     cands = top_k(p, recognizer.labels, k)[0]

@@ -7,7 +7,9 @@ fonts, and optionally the official EMNIST gzip IDX files.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import json
 import struct
 from dataclasses import dataclass
 from multiprocessing import Pool
@@ -23,6 +25,7 @@ from training.synth import (
     normalize_or_none,
     render_font,
     render_hershey,
+    simulate_scan,
     upsample_real,
 )
 
@@ -96,6 +99,7 @@ class Job:
     font: str = ""  # font: path; hershey: face name
     italic: bool = False
     keep_plain: bool = False
+    scan_p: float = 0.0  # chance that a sample is photographed and read back through the app's binarizer
 
 
 def _source_mask(job: Job, rng: np.random.Generator) -> np.ndarray:
@@ -116,6 +120,8 @@ def run_job(job: Job) -> tuple[np.ndarray, np.ndarray]:
         if not (job.keep_plain and i == 0):
             strength = 0.6 if job.kind == "real" else 1.0
             mask = augment(mask, rng, strength)
+        if rng.random() < job.scan_p:
+            mask = simulate_scan(mask, rng)
         g = normalize_or_none(mask)
         if g is not None:
             out.append((g * 255).round().astype(np.uint8))
@@ -146,6 +152,7 @@ def plan_jobs(
     seed: int,
     holdout_fonts: int = 4,
     emnist: tuple[Path, Path, Path] | None = None,
+    scan_p: float = 0.0,
 ) -> tuple[list[Job], list[Job]]:
     """Lay out the training and validation jobs. Validation: held-out fonts, MNIST train[55000:], 10 % of NIST capitals."""
     rng = np.random.default_rng(seed)
@@ -178,7 +185,7 @@ def plan_jobs(
                 train.append(Job("real", int(lab), real_letter_copies * 2, int(next(seeds)), image=img, keep_plain=True))
 
     fonts = load_font_manifest(font_dir)
-    skip = {f["name"]: f.get("skip", "") for f in __import__("json").loads((font_dir / "manifest.json").read_text())["fonts"]}
+    skip = {f["name"]: f.get("skip", "") for f in json.loads((font_dir / "manifest.json").read_text())["fonts"]}
     for k, spec in enumerate(fonts):
         is_val = k % (len(fonts) // max(1, holdout_fonts)) == 0 and k // (len(fonts) // max(1, holdout_fonts)) < holdout_fonts
         for ch in CLASSES:
@@ -196,4 +203,6 @@ def plan_jobs(
         x, y = load_emnist(*emnist)
         for img, lab in zip(x, y):
             train.append(Job("real", int(lab), 1, int(next(seeds)), image=img, keep_plain=rng.random() < 0.5))
+    if scan_p > 0:
+        train = [dataclasses.replace(j, scan_p=scan_p) for j in train]
     return train, val

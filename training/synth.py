@@ -151,3 +151,50 @@ def normalize_or_none(mask: np.ndarray) -> np.ndarray | None:
         return normalize_glyph(mask)
     except EmptyInputError:
         return None
+
+
+def simulate_scan(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Photograph or scan a glyph, then read it back exactly as the app reads an image.
+
+    The glyph's skeleton is redrawn with a random pen width at a small random
+    size (14-64 px), laid as ink of random contrast on paper with uneven light,
+    noise, blur and JPEG, then binarized by ``hwr_desktop.binarize.binarize``
+    and cut out by ``pipeline.single_glyph_mask``. Returns a bool mask (the
+    original when nothing survives).
+    """
+    from hwr_desktop.binarize import binarize
+    from hwr_desktop.normalize import thin
+    from hwr_desktop.pipeline import single_glyph_mask
+
+    m = mask.astype(np.uint8)
+    ys, xs = np.nonzero(m)
+    if ys.size == 0:
+        return mask
+    m = m[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    size = max(m.shape)
+    target = rng.uniform(14, 64)
+    scale = target / size
+    pen_px = rng.uniform(0.8, 3.5) if rng.random() < 0.8 else rng.uniform(3.5, 6)  # in output pixels
+    d = max(1, int(round(pen_px / scale)))
+    skel = thin(np.pad(m, d + 1))
+    drawn = cv2.dilate(skel, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))).astype(np.float32)
+    h, w = drawn.shape
+    cov = cv2.resize(drawn, (max(2, round(w * scale)), max(2, round(h * scale))), interpolation=cv2.INTER_AREA)
+    pad = int(rng.integers(2, 12))
+    cov = np.pad(cov, pad)
+    paper = rng.uniform(140, 245)
+    contrast = rng.uniform(0.25, 0.9)
+    hh, ww = cov.shape
+    light = 1.0 + rng.uniform(-0.12, 0.12) * np.linspace(-1, 1, ww)[None, :] + rng.uniform(-0.12, 0.12) * np.linspace(-1, 1, hh)[:, None]
+    img = paper * light * (1.0 - contrast * np.clip(cov, 0, 1))
+    if rng.random() < 0.5:
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 0.9))
+    img = img + rng.normal(0, rng.uniform(0, 6), img.shape)
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3:
+        ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
+        img = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE)
+    try:
+        return single_glyph_mask(binarize(img))
+    except Exception:  # nothing legible survived: keep the clean glyph
+        return mask

@@ -47,6 +47,7 @@ class TrainConfig:
     hershey_copies: int = 24
     real_letter_copies: int = 5
     mnist_limit: int = 0  # 0 = all of MNIST train[:55000]
+    scan_p: float = 0.5  # share of training samples photographed and read back through the app's binarizer
     epochs: int = 12
     batch_size: int = 256
     lr: float = 3e-3
@@ -213,12 +214,14 @@ def export_onnx(model: Net, path: Path, report: dict, x_check: torch.Tensor) -> 
 
 
 def dataset_cache_key(cfg: TrainConfig) -> str:
-    keys = ["data_dir", "font_dir", "emnist", "font_copies", "hershey_copies", "real_letter_copies", "mnist_limit", "seed"]
+    keys = ["data_dir", "font_dir", "emnist", "font_copies", "hershey_copies", "real_letter_copies", "mnist_limit", "seed",
+            "scan_p"]
     blob = json.dumps({k: getattr(cfg, k) for k in keys}) + PREPROCESS_VERSION
     for p in sorted(Path(cfg.font_dir).glob("manifest.json")) + sorted(Path(ROOT / "training").glob("*.py")):
         if p.name in ("synth.py", "manifest.json", "datasets.py"):
             blob += hashlib.sha256(p.read_bytes()).hexdigest()
-    blob += hashlib.sha256((ROOT / "hwr_desktop" / "normalize.py").read_bytes()).hexdigest()
+    for module in ("normalize", "binarize", "pipeline", "segmentation"):  # what simulate_scan and normalization run
+        blob += hashlib.sha256((ROOT / "hwr_desktop" / f"{module}.py").read_bytes()).hexdigest()
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -232,6 +235,7 @@ def load_or_build(cfg: TrainConfig):
     train_jobs, val_jobs = plan_jobs(
         Path(cfg.data_dir), Path(cfg.font_dir), font_copies=cfg.font_copies, hershey_copies=cfg.hershey_copies,
         real_letter_copies=cfg.real_letter_copies, mnist_limit=cfg.mnist_limit or None, seed=cfg.seed, emnist=emnist,
+        scan_p=cfg.scan_p,
     )
     log.info(f"building {len(train_jobs)} train jobs, {len(val_jobs)} val jobs on {cfg.workers} workers")
     t = time.time()
