@@ -1,9 +1,11 @@
 """Class probabilities -> characters with alternatives, under a field mode and light word rules.
 
 Modes restrict the alphabet: ``digits``, ``letters`` (A-Z a-z), ``upper``,
-``lower``; ``auto`` allows everything and applies one word rule: in a word
+``lower``; ``auto`` allows everything and applies two word rules: in a word
 that reads mostly as digits, glyphs that could be a digit are read as one
-(O -> 0, l -> 1, S -> 5 when the digit is among their likely readings).
+(O -> 0, l -> 1, S -> 5 when the digit is among their likely readings), and
+in a word that reads mostly as letters, glyphs that could be a letter are
+read as one (0 -> o, 1 -> l, 5 -> S).
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ _ALLOWED = {
     "lower": str.islower,
 }
 
-# A digit counts as a likely reading when its probability is at least this share of the best one.
-DIGIT_SHARE = 0.05
+# A reading counts as likely when its probability is at least this share of the best one.
+SHARE = 0.05
 
 
 def mode_mask(labels: Sequence[str], mode: str) -> np.ndarray:
@@ -57,29 +59,34 @@ def top_k(probs: np.ndarray, labels: Sequence[str], k: int) -> list[tuple[Candid
     return [tuple(Candidate(labels[j], float(row[j])) for j in idx) for row, idx in zip(probs, order)]
 
 
-def numeric_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """Apply the digit-word rule to one word's float32 (n, C) probabilities; returns new probabilities.
+def _word_rule(probs: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Restrict a word to the class group ``members`` (bool (C,)) when the group holds most of its mass.
 
-    A word whose glyphs carry more digit than letter mass on average reads as a
-    number: each glyph whose best digit is a likely reading is restricted to digits.
+    Each glyph whose best reading in the group is a likely one (at least
+    ``SHARE`` of its best) is restricted to the group; others keep their reading.
     """
-    digit = np.array([c.isdigit() for c in labels], bool)
-    if len(probs) < 2 or not digit.any():
-        return probs
-    mass = probs[:, digit].sum(1)
-    if mass.mean() <= 0.5:
+    if len(probs) < 2 or not members.any() or probs[:, members].sum(1).mean() <= 0.5:
         return probs
     out = probs.copy()
     best = probs.max(1)
-    best_digit = probs[:, digit].max(1)
-    for i in np.nonzero(best_digit >= DIGIT_SHARE * best)[0]:
-        out[i] = restrict(probs[i : i + 1], digit)[0]
+    for i in np.nonzero(probs[:, members].max(1) >= SHARE * best)[0]:
+        out[i] = restrict(probs[i : i + 1], members)[0]
     return out
+
+
+def numeric_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """A word that is mostly digits reads as a number; float32 (n, C) -> (n, C)."""
+    return _word_rule(probs, np.array([c.isdigit() for c in labels], bool))
+
+
+def letter_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """A word that is mostly letters reads as letters; float32 (n, C) -> (n, C)."""
+    return _word_rule(probs, np.array([c.isalpha() for c in labels], bool))
 
 
 def decode_word(probs: np.ndarray, labels: Sequence[str], mode: str = "auto") -> np.ndarray:
     """Probabilities of one word's glyphs after the mode and the word rules; float32 (n, C)."""
     p = restrict(probs, mode_mask(labels, mode))
     if mode == "auto":
-        p = numeric_word(p, labels)
+        p = letter_word(numeric_word(p, labels), labels)
     return p
