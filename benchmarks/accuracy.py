@@ -32,6 +32,11 @@ from hwr_desktop.recognizer import Recognizer  # noqa: E402
 # Letters whose capital and small forms differ mainly in size: case cannot be read from the glyph alone.
 LOOKALIKE = set("CKMOPSUVWXYZ")
 OMNIGLOT_EVAL_DRAWERS = (9, 10)
+DIGIT_SETS = {
+    "mnist": "mnist/mnist_test.npz",
+    "usps": "usps/usps_test.npz",
+    "optdigits": "optdigits_orig/optdigits_orig_windep.npz",
+}
 
 
 def fold(ch: str) -> str:
@@ -50,16 +55,8 @@ def load(path: Path) -> dict:
 
 def samples(name: str, data: Path):
     """Yield (image, label) for a set: images as dark ink on light paper."""
-    if name == "mnist":
-        d = load(data / "mnist" / "mnist_test.npz")
-        for x, y in zip(d["x"], d["y"]):
-            yield paper(x), str(d["classes"][y])
-    elif name == "usps":
-        d = load(data / "usps" / "usps_test.npz")
-        for x, y in zip(d["x"], d["y"]):
-            yield paper(x), str(d["classes"][y])
-    elif name == "optdigits":
-        d = load(data / "optdigits_orig" / "optdigits_orig_windep.npz")
+    if name in DIGIT_SETS:
+        d = load(data / DIGIT_SETS[name])
         for x, y in zip(d["x"], d["y"]):
             yield paper(x), str(d["classes"][y])
     elif name == "comnist":
