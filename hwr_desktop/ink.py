@@ -117,18 +117,35 @@ class Ink:
         if self._strokes:
             self._apply("remove", list(enumerate(self._strokes)))
 
-    def _apply(self, op: str, items: list[tuple[int, Stroke]]) -> None:
+    def replace(self, strokes: Iterable[Stroke]) -> None:
+        """Put ``strokes`` in place of all current strokes (one undo step), e.g. when a file is opened."""
+        old = list(enumerate(self._strokes))
+        new = list(enumerate(strokes))
+        if old or new:
+            self._apply("replace", [old, new])  # type: ignore[list-item]
+
+    def _apply(self, op: str, items) -> None:
         self._do(op, items)
         self._undo.append((op, items))
         self._redo.clear()
 
-    def _do(self, op: str, items: list[tuple[int, Stroke]]) -> None:
+    def _do(self, op: str, items) -> None:
         if op == "add":
             for i, s in items:
                 self._strokes.insert(i, s)
-        else:
+        elif op == "remove":
             for i, _ in reversed(items):
                 del self._strokes[i]
+        else:  # replace: items = [old, new]
+            self._strokes = [s for _, s in items[1]]
+
+    @staticmethod
+    def _inverse(op: str, items):
+        if op == "add":
+            return "remove", items
+        if op == "remove":
+            return "add", items
+        return "replace", [items[1], items[0]]
 
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -141,7 +158,7 @@ class Ink:
         if not self._undo:
             return False
         op, items = self._undo.pop()
-        self._do("remove" if op == "add" else "add", items)
+        self._do(*self._inverse(op, items))
         self._redo.append((op, items))
         return True
 
@@ -168,7 +185,7 @@ def ink_to_dict(strokes: Iterable[Stroke]) -> dict:
     return {
         "format": INK_FORMAT,
         "version": INK_VERSION,
-        "strokes": [{"points": [[round(v, 3) for v in pt] for pt in s.points.tolist()]} for s in strokes],
+        "strokes": [{"points": np.round(s.points, 3).tolist()} for s in strokes],
     }
 
 

@@ -43,6 +43,16 @@ def test_undo_redo_erase_clear():
     assert ink.bounds() == (0.0, 0.0, 9.0, 12.0)
 
 
+def test_replace_is_one_undo_step():
+    a, b, c = s((0, 0)), s((1, 1)), s((2, 2))
+    ink = Ink([a])
+    ink.replace([b, c])
+    assert ink.strokes == (b, c)
+    assert ink.undo() and ink.strokes == (a,)
+    assert ink.redo() and ink.strokes == (b, c)
+    assert ink.undo() and not ink.can_undo()
+
+
 def test_file_round_trip(tmp_path):
     strokes = [s((1.5, 2.25, 0.3, 0), (4, 5, 0.6, 16)), s((7, 8, 1.0, 40))]
     path = tmp_path / "n\u00f6te s.ink.json"

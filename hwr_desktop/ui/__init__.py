@@ -1,1 +1,1 @@
-"""The Qt desktop app: the only package that imports PySide6."""
+"""The desktop app (PySide6). The only package of hwr_desktop that imports Qt; start it with ``hwr-desktop``."""

@@ -1,0 +1,20 @@
+"""The colours that mark glyphs everywhere: uncertain, corrected, or plain."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+from .corrections import CorrectedPage
+
+LOW = "#d35400"  # orange: read with confidence below LOW_CONFIDENCE, not corrected
+CORRECTED = "#2e86de"  # blue: the user chose this text
+PLAIN = "#27ae60"  # green: for boxes on an image (the ink canvas uses the palette's highlight)
+
+
+def glyph_color(shown: CorrectedPage, index: int, plain: QColor | str = PLAIN) -> QColor:
+    """The mark colour of glyph ``index``."""
+    if shown.corrected[index]:
+        return QColor(CORRECTED)
+    if shown.is_low(index):
+        return QColor(LOW)
+    return QColor(plain)

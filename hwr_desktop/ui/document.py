@@ -1,0 +1,52 @@
+"""The app's ink document: an ``*.ink.json`` file plus the user's corrections; plain Python, no Qt.
+
+The corrections ride in an extra top-level key, ``hwr_corrections``, that
+``hwr_desktop.ink.load_ink`` ignores, so every document stays a valid ink file
+for the CLI. Writes are atomic (temporary file, fsync, rename), like ``save_ink``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import InputError
+from ..ink import Stroke, ink_from_dict, ink_to_dict
+
+CORRECTIONS_KEY = "hwr_corrections"
+
+
+def save_document(path: str | Path, strokes: Sequence[Stroke], corrections: list[dict]) -> None:
+    """Write strokes and corrections (``Corrections.to_json`` output) to ``path`` atomically.
+
+    Raises:
+        OSError: the folder is missing or not writable (the old file, if any, is left intact).
+    """
+    path = Path(path)
+    doc = ink_to_dict(strokes)
+    doc[CORRECTIONS_KEY] = corrections
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(doc, f, separators=(",", ":"))
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+
+
+def load_document(path: str | Path) -> tuple[list[Stroke], list]:
+    """Read an ink file; returns its strokes and its corrections list (empty if it has none).
+
+    Raises:
+        InputError: unreadable file, invalid JSON or not an ink document; the message says which.
+    """
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read ink file: {e.__class__.__name__}: {e}") from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"ink file is not valid JSON: {e}") from None
+    strokes = ink_from_dict(doc)
+    corrections = doc.get(CORRECTIONS_KEY, [])
+    return strokes, corrections if isinstance(corrections, list) else []

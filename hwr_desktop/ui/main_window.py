@@ -1,0 +1,569 @@
+"""MainWindow: write, see it recognized, correct it, copy it; open images and ink files.
+
+The window wires the parts together: the canvas (ink model and input), the
+worker (recognition off the UI thread), the result view, the corrections, the
+autosaver and the settings. It never drops ink on an error: problems show in
+an inline banner and in the status bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QCursor, QDragEnterEvent, QDropEvent, QGuiApplication,
+                           QIcon, QKeySequence)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter,
+                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+
+from ..decoding import MODES
+from ..errors import HwrError
+from ..ink import Ink
+from ..pipeline import IMAGE_SUFFIXES, is_ink_file, load_image
+from ..recognizer import Recognizer
+from .about_dialog import AboutDialog
+from .autosave import Autosaver
+from .banner import ErrorBanner
+from .canvas import ERASER, PEN, InkCanvas
+from .corrections import CorrectedPage, Corrections, correct
+from .correction_popup import CorrectionPopup
+from .document import load_document, save_document
+from .image_view import ImageView
+from .qimage import array_to_qimage
+from .result_view import ResultView
+from .settings import AppSettings
+from .worker import IMAGE, INK, Outcome, RecognitionWorker, run_ink
+
+log = logging.getLogger(__name__)
+
+LIVE_DELAY_MS = 300  # pause after the pen lifts before live recognition runs
+MODE_NAMES = {"auto": "Auto", "digits": "Digits 0-9", "letters": "Letters", "upper": "UPPERCASE", "lower": "lowercase"}
+OPEN_FILTER = ("Ink and images (*.ink.json " + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;"
+               "Ink (*.ink.json);;Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)")
+INK_TAB, IMAGE_TAB = 0, 1
+
+
+class MainWindow(QMainWindow):
+    """The app window.
+
+    Args:
+        recognizer: a loaded ``Recognizer`` (or a stand-in with ``labels``, ``info``, ``predict``); None if it failed.
+        settings: where preferences live (tests pass an INI file in a temporary folder).
+        data_dir: the folder for the autosave.
+        model_error: why the model is missing, shown at once.
+        clock: monotonic seconds for stroke timestamps.
+        live_delay_ms: the pause before live recognition.
+    """
+
+    def __init__(self, recognizer, settings: QSettings, data_dir: str | Path, *, model_error: str | None = None,
+                 clock: Callable[[], float] = time.monotonic, live_delay_ms: int = LIVE_DELAY_MS,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("hwr \u2014 handwriting recognition")
+        self.setAcceptDrops(True)
+        self.settings = AppSettings(settings)
+        self.corrections = {INK: Corrections(), IMAGE: Corrections()}
+        self._outcome: dict[str, Outcome | None] = {INK: None, IMAGE: None}
+        self._shown: dict[str, CorrectedPage | None] = {INK: None, IMAGE: None}
+        self._image = None
+        self._model_error = model_error
+        self.canvas = InkCanvas(clock=clock)
+        self.image_view = ImageView()
+        self.result_view = ResultView()
+        self.banner = ErrorBanner()
+        self.worker = RecognitionWorker(recognizer, self)
+        self.autosaver = Autosaver(data_dir, parent=self)
+        self.live_timer = QTimer(self, singleShot=True, interval=live_delay_ms)
+        self._build_layout()
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self._connect()
+        self._apply_settings()
+        if recognizer is None:
+            self._show_model_problem(model_error or "no model was given")
+
+    # --- construction ----------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        scroll = QScrollArea()
+        scroll.setWidget(self.canvas)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(scroll, "Ink")
+        self.tabs.addTab(self.image_view, "Image")
+        self.tabs.setTabEnabled(IMAGE_TAB, False)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(self.result_view)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.busy_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.resize(1000, 680)
+
+    def _action(self, text: str, slot, shortcuts=(), icon: str = "", checkable: bool = False, tip: str = "") -> QAction:
+        act = QAction(QIcon.fromTheme(icon) if icon else QIcon(), text, self)
+        act.setShortcuts([QKeySequence(s) for s in shortcuts])
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setCheckable(checkable)
+        if tip or shortcuts:
+            keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+            act.setToolTip(f"{tip or text.replace('&', '')}" + (f" ({keys})" if keys else ""))
+        (act.toggled if checkable else act.triggered).connect(slot)
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_open = a("&Open\u2026", self.open_dialog, [QKeySequence.StandardKey.Open], "document-open",
+                          tip="Open an image or an ink file")
+        self.act_save = a("&Save Ink\u2026", self.save_dialog, [QKeySequence.StandardKey.Save], "document-save")
+        self.act_model = a("Load &Model\u2026", self.model_dialog)
+        self.act_quit = a("&Quit", self.close, [QKeySequence.StandardKey.Quit], "application-exit")
+        self.act_undo = a("&Undo", self.canvas.undo, [QKeySequence.StandardKey.Undo], "edit-undo")
+        self.act_redo = a("&Redo", self.canvas.redo, self._redo_keys(), "edit-redo")
+        self.act_clear = a("C&lear", self.canvas.clear, ["Ctrl+Delete"], "edit-clear",
+                           tip="Clear the canvas (undoable)")
+        self.act_copy = a("&Copy Text", self.copy_text, [QKeySequence.StandardKey.Copy], "edit-copy")
+        self.act_copy_clear = a("Copy and Clea&r", self.copy_and_clear, ["Ctrl+Shift+C"])
+        self.act_recognize = a("Reco&gnize", self.recognize_now, ["Ctrl+Return", "Ctrl+Enter"], "system-run")
+        self.act_live = a("&Live", self._set_live, checkable=True, tip="Recognize as you write")
+        self.act_guides = a("&Guide Lines", self._set_guides, ["Ctrl+G"], checkable=True)
+        self.act_pen = a("&Pen", lambda on: on and self.canvas.set_tool(PEN), ["P"], "draw-freehand", checkable=True)
+        self.act_eraser = a("&Eraser", lambda on: on and self.canvas.set_tool(ERASER), ["E"], "draw-eraser",
+                            checkable=True, tip="Erase whole strokes")
+        self.act_about = a("&About hwr", self.show_about, [], "help-about")
+        group = QActionGroup(self)
+        group.addAction(self.act_pen)
+        group.addAction(self.act_eraser)
+        self.act_pen.setChecked(True)
+        self.mode_box = QComboBox()
+        for mode in MODES:
+            self.mode_box.addItem(MODE_NAMES.get(mode, mode), mode)
+        self.mode_box.setToolTip("Field mode: which characters to expect")
+        self.width_box = QDoubleSpinBox()
+        self.width_box.setRange(0.5, 20.0)
+        self.width_box.setSingleStep(0.5)
+        self.width_box.setSuffix(" px")
+        self.width_box.setToolTip("Pen width (display only)")
+
+    @staticmethod
+    def _redo_keys() -> list:
+        keys = [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+        unique = []
+        for k in keys:
+            if not k.isEmpty() and k not in unique:
+                unique.append(k)
+        return unique
+
+    def _build_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        for title, actions in (
+            ("&File", [self.act_open, self.act_save, None, self.act_model, None, self.act_quit]),
+            ("&Edit", [self.act_undo, self.act_redo, None, self.act_copy, self.act_copy_clear, None, self.act_clear]),
+            ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live]),
+            ("&View", [self.act_guides]),
+            ("&Help", [self.act_about]),
+        ):
+            menu = bar.addMenu(title)
+            for act in actions:
+                menu.addSeparator() if act is None else menu.addAction(act)
+        tools = QToolBar("Main")
+        tools.setObjectName("mainToolBar")
+        tools.setMovable(False)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for item in (self.act_open, self.act_save, None, self.act_pen, self.act_eraser, None, self.act_undo,
+                     self.act_redo, self.act_clear, None, QLabel(" Mode "), self.mode_box, self.act_live,
+                     self.act_recognize, None, self.act_copy, None, QLabel(" Pen "), self.width_box, self.act_guides):
+            if item is None:
+                tools.addSeparator()
+            elif isinstance(item, QAction):
+                tools.addAction(item)
+            else:
+                tools.addWidget(item)
+        self.addToolBar(tools)
+
+    def _connect(self) -> None:
+        self.canvas.inkChanged.connect(self._on_ink_changed)
+        self.canvas.strokeStarted.connect(self.live_timer.stop)
+        self.canvas.glyphClicked.connect(lambda i: self.open_correction(i, INK))
+        self.canvas.toolChanged.connect(self._on_tool_changed)
+        self.image_view.glyphClicked.connect(lambda i: self.open_correction(i, IMAGE))
+        self.result_view.glyphClicked.connect(lambda i: self.open_correction(i))
+        self.result_view.glyphHovered.connect(self._on_glyph_hovered)
+        self.live_timer.timeout.connect(self._recognize_ink)
+        self.worker.resultReady.connect(self._on_result)
+        self.worker.failed.connect(lambda msg: self.show_error(f"Recognition failed: {msg}"))
+        self.worker.busyChanged.connect(lambda busy: self.busy_label.setText("Recognizing\u2026" if busy else ""))
+        self.autosaver.failed.connect(self.show_error)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.mode_box.currentIndexChanged.connect(self._on_mode_changed)
+        self.width_box.valueChanged.connect(self._set_pen_width)
+
+    def _apply_settings(self) -> None:
+        s = self.settings
+        self.width_box.setValue(s.pen_width)
+        self.canvas.set_pen_width(s.pen_width)
+        self.act_guides.setChecked(s.guides)
+        self.canvas.set_guides(s.guides)
+        self.act_live.setChecked(s.live)
+        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(s.mode)))
+        if s.geometry is not None:
+            self.restoreGeometry(s.geometry)
+        self._update_edit_actions()
+
+    # --- state -----------------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return self.mode_box.currentData()
+
+    @property
+    def live(self) -> bool:
+        return self.act_live.isChecked()
+
+    def current_source(self) -> str:
+        return IMAGE if self.tabs.currentIndex() == IMAGE_TAB else INK
+
+    def shown(self, source: str | None = None) -> CorrectedPage | None:
+        """The corrected result of a source (default: the visible one), or None."""
+        return self._shown[source or self.current_source()]
+
+    def current_text(self) -> str:
+        """The visible result's text, with corrections."""
+        shown = self.shown()
+        return shown.text if shown else ""
+
+    def _update_edit_actions(self) -> None:
+        ink = self.canvas.ink
+        self.act_undo.setEnabled(ink.can_undo())
+        self.act_redo.setEnabled(ink.can_redo())
+        self.act_clear.setEnabled(bool(ink))
+        self.act_recognize.setEnabled(self.worker.recognizer is not None)
+
+    # --- ink and recognition ---------------------------------------------------------------------
+
+    def _on_ink_changed(self) -> None:
+        self.worker.invalidate(INK)
+        self._update_edit_actions()
+        self._schedule_autosave()
+        if not self.canvas.ink:
+            self.live_timer.stop()
+            self._outcome[INK] = None
+            self._refresh(INK)
+        elif self.live and self.worker.recognizer is not None:
+            self.live_timer.start()
+        elif self.current_source() == INK:
+            self.result_view.set_stale(True)
+            self.statusBar().showMessage("Ink changed: press Recognize (Ctrl+Return) to read it again", 4000)
+
+    def recognize_now(self) -> None:
+        """Recognize the visible page now (the Recognize button)."""
+        if self.current_source() == IMAGE:
+            self._recognize_image()
+        elif not self.canvas.ink:
+            self.statusBar().showMessage("Nothing to recognize: write something first", 4000)
+        else:
+            self._recognize_ink()
+
+    def _recognize_ink(self) -> None:
+        self.live_timer.stop()
+        if self.canvas.ink:
+            self.worker.invalidate(INK)
+            self.worker.recognize_ink(self.canvas.strokes, self.mode)
+
+    def _recognize_image(self) -> None:
+        if self._image is not None:
+            self.worker.invalidate(IMAGE)
+            self.worker.recognize_image(self._image, self.mode)
+
+    def _ensure_current_ink(self) -> None:
+        """Recognize the ink now, on this thread, if the shown result is older than the ink (before copying)."""
+        outcome, rec = self._outcome[INK], self.worker.recognizer
+        if not self.canvas.ink or rec is None or (outcome and outcome.generation == self.worker.generation(INK)):
+            return
+        self.live_timer.stop()
+        generation = self.worker.invalidate(INK)  # drops what is in flight
+        try:
+            page, keys = run_ink(self.canvas.strokes, rec, self.mode)
+        except HwrError as e:
+            self.show_error(f"Recognition failed: {e}")
+            return
+        self._on_result(Outcome(INK, generation, page, keys, 0.0))
+
+    def _on_result(self, outcome: Outcome) -> None:
+        self._outcome[outcome.source] = outcome
+        self._refresh(outcome.source)
+        n = len(outcome.page.glyphs)
+        self.statusBar().showMessage(f"Recognized {n} character{'s' * (n != 1)} in {outcome.elapsed_ms:.0f} ms", 3000)
+
+    def _refresh(self, source: str) -> None:
+        """Recompute the corrected result of ``source`` and show it wherever it appears."""
+        outcome = self._outcome[source]
+        shown = correct(outcome.page, outcome.keys, self.corrections[source]) if outcome else None
+        self._shown[source] = shown
+        (self.canvas if source == INK else self.image_view).set_result(shown)
+        if source == self.current_source():
+            self.result_view.show_result(shown)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        source = self.current_source()
+        self.result_view.show_result(self._shown[source])
+        if source == INK and self._outcome[INK] and self._outcome[INK].generation != self.worker.generation(INK):
+            self.result_view.set_stale(not self.live)
+
+    def _on_mode_changed(self, _index: int) -> None:
+        self.settings.mode = self.mode
+        if self.canvas.ink and self.worker.recognizer is not None:
+            self._recognize_ink()
+        if self._image is not None and self.worker.recognizer is not None:
+            self._recognize_image()
+
+    def _on_tool_changed(self, tool: str) -> None:
+        (self.act_eraser if tool == ERASER else self.act_pen).setChecked(True)
+        self.tabs.setCurrentIndex(INK_TAB)
+
+    def _set_live(self, on: bool) -> None:
+        self.settings.live = on
+        outcome = self._outcome[INK]
+        if on and self.canvas.ink and (outcome is None or outcome.generation != self.worker.generation(INK)):
+            self._recognize_ink()
+
+    def _set_guides(self, on: bool) -> None:
+        self.settings.guides = on
+        self.canvas.set_guides(on)
+
+    def _set_pen_width(self, width: float) -> None:
+        self.settings.pen_width = width
+        self.canvas.set_pen_width(width)
+
+    def _on_glyph_hovered(self, index: int) -> None:
+        shown = self.shown()
+        if shown is None or not 0 <= index < len(shown.glyphs):
+            self.statusBar().clearMessage()
+            return
+        g = shown.glyphs[index]
+        alts = ", ".join(f"{c.char} {c.p:.0%}" for c in g.alternatives[1:])
+        self.statusBar().showMessage(f"\u201c{g.char}\u201d {g.confidence:.0%}; also: {alts}. Click to correct.")
+
+    # --- corrections -----------------------------------------------------------------------------
+
+    def open_correction(self, index: int, source: str | None = None) -> CorrectionPopup | None:
+        """Pop up the alternatives of glyph ``index`` under the pointer; returns the popup (None if no glyph)."""
+        source = source or self.current_source()
+        shown = self._shown[source]
+        if shown is None or not 0 <= index < len(shown.glyphs):
+            return None
+        glyph, key = shown.glyphs[index], shown.keys[index]
+        popup = CorrectionPopup(glyph, shown.chars[index], shown.corrected[index], self)
+        popup.chosen.connect(lambda text: self._apply_correction(source, key, glyph.box, text))
+        popup.popup(QCursor.pos())
+        return popup
+
+    def set_correction(self, index: int, text: str, source: str | None = None) -> None:
+        """Override glyph ``index`` of the visible result with ``text`` ("" reverts it)."""
+        source = source or self.current_source()
+        shown = self._shown[source]
+        if shown is not None and 0 <= index < len(shown.glyphs):
+            self._apply_correction(source, shown.keys[index], shown.glyphs[index].box, text)
+
+    def _apply_correction(self, source: str, key, box, text: str) -> None:
+        self.corrections[source].set(key, box, text)
+        self._refresh(source)
+        if source == INK:
+            self._schedule_autosave()
+        self.statusBar().showMessage(f"Corrected to \u201c{text}\u201d" if text else "Correction removed", 3000)
+
+    # --- clipboard -------------------------------------------------------------------------------
+
+    def copy_text(self) -> bool:
+        """Put the visible text, with corrections, on the clipboard; False when there is none."""
+        if self.current_source() == INK:
+            self._ensure_current_ink()
+        text = self.current_text()
+        if not text:
+            self.statusBar().showMessage("Nothing to copy yet", 3000)
+            return False
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage(f"Copied {len(text)} characters", 3000)
+        return True
+
+    def copy_and_clear(self) -> bool:
+        """Copy, then clear the canvas (undo brings the ink back)."""
+        if not self.copy_text():
+            return False
+        if self.current_source() == INK:
+            self.canvas.clear()
+            self.statusBar().showMessage("Copied and cleared (Ctrl+Z brings the ink back)", 4000)
+        return True
+
+    # --- files -----------------------------------------------------------------------------------
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open an ``*.ink.json`` (onto the canvas, undoable) or an image (in the Image tab) and recognize it.
+
+        On failure the problem is shown and nothing else changes.
+        """
+        p = Path(path)
+        try:
+            if is_ink_file(p):
+                self._open_ink(p)
+            else:
+                self._open_image(p)
+        except (HwrError, OSError, ValueError) as e:
+            self.show_error(f"Could not open {p.name or p}: {e}")
+            return False
+        self.banner.hide()
+        self.statusBar().showMessage(f"Opened {p.name}", 4000)
+        return True
+
+    def _open_ink(self, path: Path) -> None:
+        if path.is_dir():
+            raise HwrError("it is a folder")
+        strokes, corrections = load_document(path)
+        for c in Corrections.from_json(corrections, strokes):
+            self.corrections[INK].set(c.key, c.box, c.char)
+        self.canvas.replace_strokes(strokes)
+        self.tabs.setCurrentIndex(INK_TAB)
+        if self.worker.recognizer is not None:
+            self._recognize_ink()
+
+    def _open_image(self, path: Path) -> None:
+        image = load_image(path)
+        qimage = array_to_qimage(image)
+        self._image = image
+        self.corrections[IMAGE].clear()
+        self._outcome[IMAGE] = None
+        self.image_view.set_image(qimage)
+        self.tabs.setTabEnabled(IMAGE_TAB, True)
+        self.tabs.setTabText(IMAGE_TAB, path.name)
+        self.tabs.setCurrentIndex(IMAGE_TAB)
+        self._refresh(IMAGE)
+        if self.worker.recognizer is not None:
+            self._recognize_image()
+
+    def save_ink(self, path: str | Path) -> bool:
+        """Write the ink and its corrections to ``path`` (an ink file the CLI also reads)."""
+        strokes = self.canvas.strokes
+        try:
+            save_document(path, strokes, self.corrections[INK].to_json(strokes))
+        except OSError as e:
+            self.show_error(f"Could not save {Path(path).name}: {e.strerror or e}")
+            return False
+        self.statusBar().showMessage(f"Saved {len(strokes)} strokes to {Path(path).name}", 4000)
+        return True
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image or ink", "", OPEN_FILTER)
+        if path:
+            self.open_file(path)
+
+    def save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save ink", "handwriting.ink.json", "Ink (*.ink.json)")
+        if path:
+            self.save_ink(path if is_ink_file(path) else path + ".ink.json")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_file(files[0])
+
+    # --- autosave --------------------------------------------------------------------------------
+
+    def _schedule_autosave(self) -> None:
+        strokes = self.canvas.strokes
+        corrections = self.corrections[INK].to_json(strokes) if len(self.corrections[INK]) else []
+        self.autosaver.schedule(strokes, corrections)
+
+    def restore_autosave(self) -> bool:
+        """Bring back the ink and corrections of the last session; False if there were none."""
+        try:
+            data = self.autosaver.load()
+        except HwrError as e:
+            self.show_error(str(e))
+            return False
+        if not data or not data[0]:
+            return False
+        strokes, corrections = data
+        self.corrections[INK] = Corrections.from_json(corrections, strokes)
+        self.canvas.set_ink(Ink(strokes))
+        self.statusBar().showMessage(f"Restored {len(strokes)} strokes from the last session", 4000)
+        if self.worker.recognizer is not None:
+            self._recognize_ink()
+        return True
+
+    # --- model, errors, about --------------------------------------------------------------------
+
+    def set_recognizer(self, recognizer) -> None:
+        """Use another model; everything is recognized again."""
+        self.worker.set_recognizer(recognizer)
+        self._model_error = None
+        self.banner.hide()
+        self._update_edit_actions()
+        self._recognize_ink()
+        self._recognize_image()
+
+    def load_model(self, path: str | Path) -> bool:
+        try:
+            recognizer = Recognizer.from_path(path)
+        except HwrError as e:
+            self.show_error(str(e))
+            return False
+        self.set_recognizer(recognizer)
+        self.statusBar().showMessage(f"Loaded model {Path(path).name}", 4000)
+        return True
+
+    def model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load model", "", "ONNX model (*.onnx)")
+        if path:
+            self.load_model(path)
+
+    def _show_model_problem(self, message: str) -> None:
+        self._update_edit_actions()
+        self.show_error(f"The recognition model could not be loaded: {message}. You can still write: your ink is "
+                        "kept and autosaved. Use File \u2192 Load Model\u2026 to choose a model file.")
+
+    def show_error(self, message: str) -> None:
+        """Show a problem in the banner and the status bar; nothing else changes."""
+        log.warning("%s", message)
+        self.banner.show_message(message)
+        self.statusBar().showMessage(message, 10000)
+
+    def show_about(self) -> AboutDialog:
+        rec = self.worker.recognizer
+        dialog = AboutDialog(rec.info if rec is not None else None, self._model_error, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save everything before going: the ink (synchronously) and the window settings."""
+        self.live_timer.stop()
+        self._schedule_autosave()
+        self.autosaver.flush()
+        self.worker.invalidate(INK)
+        self.worker.invalidate(IMAGE)
+        self.worker.wait(3000)
+        self.settings.geometry = self.saveGeometry()
+        self.settings.sync()
+        event.accept()

@@ -1,0 +1,123 @@
+"""ResultView: the recognized text, line by line; uncertain glyphs underlined, corrected ones marked.
+
+Each glyph is a link; clicking one emits ``glyphClicked`` with its index so
+the window can offer alternatives. Hovering one emits ``glyphHovered``.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QFont, QPalette, QTextCursor
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from .colors import CORRECTED, LOW
+from .corrections import CorrectedPage
+
+SCHEME = "glyph"
+
+
+class ResultView(QTextBrowser):
+    """Read-only text of a ``CorrectedPage``."""
+
+    glyphClicked = Signal(int)
+    glyphHovered = Signal(int)  # -1 when the pointer leaves a glyph
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._shown: CorrectedPage | None = None
+        self._positions: list[int] = []
+        self._stale = False
+        self.setOpenLinks(False)
+        self.setAcceptDrops(False)
+        self.setPlaceholderText("Write above: the recognized text appears here. Click a character here, "
+                                "or right-click its box on the ink, to correct it.")
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        self.setFont(font)
+        self.anchorClicked.connect(self._on_anchor)
+        self.highlighted.connect(self._on_highlight)
+
+    @property
+    def shown(self) -> CorrectedPage | None:
+        return self._shown
+
+    def show_result(self, shown: CorrectedPage | None) -> None:
+        """Show a result (None: nothing)."""
+        self._shown = shown
+        self._stale = False
+        self._render()
+
+    def set_stale(self, stale: bool) -> None:
+        """Grey the text out while it no longer matches the ink."""
+        if stale != self._stale:
+            self._stale = stale
+            self._render()
+
+    def glyph_position(self, index: int) -> int:
+        """The document position where glyph ``index`` starts."""
+        return self._positions[index]
+
+    def _render(self) -> None:
+        shown = self._shown
+        if shown is None or not shown.glyphs:
+            self._positions = []
+            self.clear()
+            return
+        parts, self._positions, pos, i = [], [], 0, 0
+        for n, line in enumerate(shown.page.lines):
+            if n:
+                parts.append("<br>")
+                pos += 1
+            for w, word in enumerate(line.words):
+                if w:
+                    parts.append(" ")
+                    pos += 1
+                for _ in word.glyphs:
+                    self._positions.append(pos)
+                    parts.append(self._glyph_html(i))
+                    pos += len(shown.chars[i])
+                    i += 1
+        role = QPalette.ColorRole.PlaceholderText if self._stale else QPalette.ColorRole.Text
+        text_color = self.palette().color(role)
+        self.setHtml(f'<div style="color:{text_color.name()}">{"".join(parts)}</div>')
+
+    def _glyph_html(self, i: int) -> str:
+        shown = self._shown
+        style = "text-decoration:none;"
+        if self._stale:
+            style += "color:inherit;"
+        elif shown.corrected[i]:
+            style += f"color:{CORRECTED};font-weight:bold;"
+        elif shown.is_low(i):
+            style += f"color:{LOW};text-decoration:underline;"
+        else:
+            style += f"color:{self.palette().color(QPalette.ColorRole.Text).name()};"
+        return f'<a href="{SCHEME}:{i}" style="{style}">{html.escape(shown.chars[i])}</a>'
+
+    @staticmethod
+    def _index(url: QUrl) -> int:
+        if url.scheme() != SCHEME:
+            return -1
+        try:
+            return int(url.path())
+        except ValueError:
+            return -1
+
+    def _on_anchor(self, url: QUrl) -> None:
+        i = self._index(url)
+        if self._shown is not None and 0 <= i < len(self._shown.glyphs):
+            self.glyphClicked.emit(i)
+
+    def _on_highlight(self, url: QUrl) -> None:
+        self.glyphHovered.emit(self._index(url) if url.isValid() else -1)
+
+    def cursor_rect_of(self, index: int):
+        """The viewport rectangle of glyph ``index``'s first character (for popups and tests)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.glyph_position(index))
+        left = self.cursorRect(cursor)
+        cursor.setPosition(self.glyph_position(index) + 1)
+        right = self.cursorRect(cursor)
+        return left.united(right)

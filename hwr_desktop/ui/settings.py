@@ -1,0 +1,65 @@
+"""Typed access to the app's QSettings (the QSettings object is passed in, never global)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from ..decoding import MODES
+
+DEFAULTS = {"pen/width": 3.0, "view/guides": True, "recognition/live": True, "recognition/mode": "auto"}
+
+
+class AppSettings:
+    """Pen width, guide lines, live mode, field mode and window geometry, stored in ``settings``."""
+
+    def __init__(self, settings: QSettings) -> None:
+        self.qsettings = settings
+
+    def _get(self, key: str, kind: type):
+        value = self.qsettings.value(key, DEFAULTS[key], type=kind)
+        return DEFAULTS[key] if value is None else value
+
+    @property
+    def pen_width(self) -> float:
+        return min(20.0, max(0.5, float(self._get("pen/width", float))))
+
+    @pen_width.setter
+    def pen_width(self, value: float) -> None:
+        self.qsettings.setValue("pen/width", float(value))
+
+    @property
+    def guides(self) -> bool:
+        return bool(self._get("view/guides", bool))
+
+    @guides.setter
+    def guides(self, value: bool) -> None:
+        self.qsettings.setValue("view/guides", bool(value))
+
+    @property
+    def live(self) -> bool:
+        return bool(self._get("recognition/live", bool))
+
+    @live.setter
+    def live(self, value: bool) -> None:
+        self.qsettings.setValue("recognition/live", bool(value))
+
+    @property
+    def mode(self) -> str:
+        mode = str(self._get("recognition/mode", str))
+        return mode if mode in MODES else "auto"
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        self.qsettings.setValue("recognition/mode", value)
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self.qsettings.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self.qsettings.setValue("window/geometry", value)
+
+    def sync(self) -> None:
+        self.qsettings.sync()

@@ -1,0 +1,181 @@
+"""Recognition off the UI thread: a one-thread pool runs the pipeline and results come back as signals.
+
+Every request carries the generation of its source ("ink" or "image") at the
+time it was made; ``invalidate`` bumps the generation when the input changes,
+so a result computed for older input is dropped instead of shown. A queued
+request that is already stale when its turn comes is skipped without work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from ..errors import EmptyInputError, HwrError
+from ..ink import Stroke
+from ..pipeline import recognize_image, recognize_ink
+from ..results import PageResult
+from ..segmentation import segment_ink
+from .corrections import GlyphKey
+
+log = logging.getLogger(__name__)
+
+INK, IMAGE = "ink", "image"
+TOP_K = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished recognition.
+
+    Attributes:
+        source: ``"ink"`` or ``"image"``.
+        generation: the source's generation the request was made at.
+        page: the result.
+        keys: per glyph of ``page.glyphs``, the strokes forming it (empty frozensets for images).
+        elapsed_ms: time spent in the pipeline.
+    """
+
+    source: str
+    generation: int
+    page: PageResult
+    keys: tuple[GlyphKey, ...]
+    elapsed_ms: float
+
+
+def ink_glyph_keys(strokes: Sequence[Stroke], page: PageResult) -> tuple[GlyphKey, ...]:
+    """The stroke sets of ``page``'s glyphs, from the same segmentation ``recognize_ink`` uses.
+
+    Returns empty keys (corrections then match by box) if the two ever disagree.
+    """
+    try:
+        glyphs = [g for line in segment_ink(strokes) for g in line.glyphs]
+    except EmptyInputError:
+        glyphs = []
+    if [g.box for g in glyphs] != [g.box for g in page.glyphs]:
+        log.warning("segmentation and result disagree; corrections will match glyphs by box")
+        return tuple(frozenset() for _ in page.glyphs)
+    return tuple(frozenset(strokes[i] for i in g.strokes) for g in glyphs)
+
+
+def run_ink(strokes: Sequence[Stroke], recognizer, mode: str) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    page = recognize_ink(strokes, recognizer, mode=mode, k=TOP_K)
+    return page, ink_glyph_keys(strokes, page)
+
+
+def run_image(image: np.ndarray, recognizer, mode: str) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    page = recognize_image(image, recognizer, mode=mode, k=TOP_K)
+    return page, tuple(frozenset() for _ in page.glyphs)
+
+
+class _Relay(QObject):
+    """Carries a job's end back to the UI thread (queued, since it is emitted from the pool's thread)."""
+
+    ended = Signal(str, int, object, str, float)  # source, generation, (page, keys) or None, error, ms
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], tuple], source: str, generation: int,
+                 is_stale: Callable[[str, int], bool], relay: _Relay) -> None:
+        super().__init__()
+        self._fn, self._source, self._generation = fn, source, generation
+        self._is_stale, self._relay = is_stale, relay
+
+    def run(self) -> None:
+        result, error, t = None, "", time.perf_counter()
+        if not self._is_stale(self._source, self._generation):
+            try:
+                result = self._fn()
+            except HwrError as e:
+                error = str(e)
+            except Exception as e:  # a bug must not kill the app or lose the ink: report it
+                log.exception("recognition failed")
+                error = f"recognition failed: {e.__class__.__name__}: {e}"
+        self._relay.ended.emit(self._source, self._generation, result, error, (time.perf_counter() - t) * 1e3)
+
+
+class RecognitionWorker(QObject):
+    """Runs recognitions one at a time in the background.
+
+    Signals:
+        resultReady(Outcome): a result for the current input.
+        failed(str): a recognition of the current input raised; the message.
+        busyChanged(bool): work started or all work ended.
+    """
+
+    resultReady = Signal(object)
+    failed = Signal(str)
+    busyChanged = Signal(bool)
+
+    def __init__(self, recognizer=None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._recognizer = recognizer
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.ended.connect(self._on_ended)
+        self._generation = {INK: 0, IMAGE: 0}
+        self._pending = 0
+
+    @property
+    def recognizer(self):
+        return self._recognizer
+
+    def set_recognizer(self, recognizer) -> None:
+        self._recognizer = recognizer
+        self.invalidate(INK)
+        self.invalidate(IMAGE)
+
+    def generation(self, source: str) -> int:
+        return self._generation[source]
+
+    def invalidate(self, source: str = INK) -> int:
+        """The source's input changed: results of earlier requests will be dropped."""
+        self._generation[source] += 1
+        return self._generation[source]
+
+    def is_busy(self) -> bool:
+        return self._pending > 0
+
+    def recognize_ink(self, strokes: Sequence[Stroke], mode: str) -> bool:
+        """Queue recognition of ``strokes``; False (and ``failed``) when there is no model."""
+        strokes, rec = tuple(strokes), self._recognizer
+        return self._submit(INK, lambda: run_ink(strokes, rec, mode))
+
+    def recognize_image(self, image: np.ndarray, mode: str) -> bool:
+        rec = self._recognizer
+        return self._submit(IMAGE, lambda: run_image(image, rec, mode))
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until queued work ends (for shutdown and tests); results still arrive as events."""
+        return self._pool.waitForDone(msecs)
+
+    def _submit(self, source: str, fn: Callable[[], tuple]) -> bool:
+        if self._recognizer is None:
+            self.failed.emit("no recognition model is loaded")
+            return False
+        self._pending += 1
+        if self._pending == 1:
+            self.busyChanged.emit(True)
+        self._pool.start(_Job(fn, source, self._generation[source], self._stale, self._relay))
+        return True
+
+    def _stale(self, source: str, generation: int) -> bool:
+        return self._generation[source] != generation
+
+    def _on_ended(self, source: str, generation: int, result, error: str, ms: float) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.busyChanged.emit(False)
+        if self._stale(source, generation):
+            return
+        if error:
+            self.failed.emit(error)
+        elif result is not None:
+            page, keys = result
+            self.resultReady.emit(Outcome(source, generation, page, keys, ms))

@@ -1,0 +1,53 @@
+"""Corrections keyed by strokes, matched by box for images, and serialized against a stroke list."""
+
+import numpy as np
+
+from hwr_desktop.ink import Stroke
+from hwr_desktop.results import Candidate, GlyphResult, LineResult, PageResult, WordResult
+from hwr_desktop.ui.corrections import Corrections, correct, iou
+
+
+def stroke(x):
+    return Stroke(np.array([[x, 0, 0.5, 0], [x, 10, 0.5, 10]], float))
+
+
+def page(chars, boxes):
+    glyphs = tuple(GlyphResult(b, c, 0.9, (Candidate(c, 0.9), Candidate("x", 0.1))) for c, b in zip(chars, boxes))
+    words = (WordResult(boxes[0], chars, glyphs),)
+    return PageResult(100, 20, chars, (LineResult(boxes[0], chars, words),))
+
+
+def test_correction_follows_the_strokes_not_the_position():
+    a, b, c = stroke(0), stroke(20), stroke(40)
+    corr = Corrections()
+    corr.set(frozenset([a]), (0, 0, 5, 10), "7")
+    first = correct(page("12", [(0, 0, 5, 10), (20, 0, 25, 10)]), [frozenset([a]), frozenset([b])], corr)
+    assert first.text == "72" and first.corrected == (True, False)
+    # new ink in front: the corrected glyph moved to index 1
+    later = correct(page("412", [(-20, 0, -15, 10), (0, 0, 5, 10), (20, 0, 25, 10)]),
+                    [frozenset([c]), frozenset([a]), frozenset([b])], corr)
+    assert later.text == "472"
+    # a stroke added to the glyph makes it another glyph
+    merged = correct(page("4", [(0, 0, 5, 10)]), [frozenset([a, c])], corr)
+    assert merged.text == "4"
+
+
+def test_image_glyphs_match_by_box_overlap():
+    corr = Corrections()
+    corr.set(frozenset(), (0, 0, 10, 10), "Q")
+    assert correct(page("O", [(0, 0, 10, 11)]), [], corr).text == "Q"
+    assert correct(page("O", [(5, 0, 15, 10)]), [], corr).text == "O"
+    assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
+
+
+def test_empty_text_reverts_and_json_round_trip():
+    a, b = stroke(0), stroke(20)
+    corr = Corrections()
+    corr.set(frozenset([a, b]), (0, 0, 25, 10), "H")
+    corr.set(frozenset([stroke(99)]), (99, 0, 100, 10), "gone")  # its stroke is not in the list: not saved
+    data = corr.to_json([a, b])
+    assert data == [{"strokes": [0, 1], "box": [0, 0, 25, 10], "char": "H"}]
+    back = Corrections.from_json(data + [{"bad": 1}], [stroke(0), stroke(20)])
+    assert back.find(frozenset([a, b]), (0, 0, 1, 1)).char == "H"
+    back.set(frozenset([a, b]), (0, 0, 25, 10), "")
+    assert len(back) == 0
