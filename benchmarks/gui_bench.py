@@ -86,18 +86,11 @@ def measure_startup() -> dict:
 
 def thirty_glyph_line():
     """A 30-glyph line: "Hello 2026" three times and "202", as new strokes further and further right."""
-    from hwr_desktop.ink import Stroke, load_ink
+    from hwr_desktop.ink import load_ink
+    from inkline import side_by_side
 
     sample = load_ink(SAMPLE)  # 11 strokes, 9 glyphs; its last 4 strokes are the digits
-    shift = max(s.box[2] for s in sample) + 60
-    strokes = []
-    for k, part in enumerate([sample, sample, sample, sample[-4:-1]]):
-        for s in part:
-            p = s.points.copy()
-            p[:, 0] += k * shift
-            p[:, 3] += k * 10_000
-            strokes.append(Stroke(p))
-    return strokes
+    return side_by_side([sample, sample, sample, sample[-4:-1]], gap=60)
 
 
 def measure_pause_to_result(repeats: int) -> dict:

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from hwr_desktop.ink import Stroke, load_ink  # noqa: E402
 from hwr_desktop.pipeline import recognize_file, recognize_ink  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
+from inkline import side_by_side  # noqa: E402
 
 
 def timed(fn, repeat: int) -> float:
@@ -47,15 +48,7 @@ def timed(fn, repeat: int) -> float:
 def ink_line(n_words: int = 6) -> list[Stroke]:
     """'hello' (real Omniglot strokes) written n times on one line: 5 n glyphs."""
     hello = load_ink(ROOT / "tests" / "resources" / "omniglot_hello.ink.json")
-    width = max(s.box[2] for s in hello) + 40
-    out = []
-    for k in range(n_words):
-        for s in hello:
-            p = s.points.copy()
-            p[:, 0] += k * width
-            p[:, 3] += k * 30000
-            out.append(Stroke(p))
-    return out
+    return side_by_side([hello] * n_words, gap=40, pause_ms=30_000)
 
 
 def a4_page(path: Path, rng: np.random.Generator) -> int:
