@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--top-k", type=_positive, default=5, metavar="K", help="alternatives per glyph in --json (default 5)")
     rec.add_argument("--mode", choices=MODES, default="auto", help="restrict the characters read (default auto)")
     rec.add_argument("--model", metavar="PATH", help="use this ONNX model instead of the shipped one")
+    rec.add_argument("--pages", type=_pages, metavar="LIST",
+                     help="pages of PDFs and multi-page TIFFs to read, e.g. 1-3,7 (default all)")
     return parser
 
 
@@ -42,6 +44,16 @@ def _positive(text: str) -> int:
     return v
 
 
+def _pages(text: str):
+    from .documents import parse_pages
+    from .errors import InputError
+
+    try:
+        return parse_pages(text)
+    except InputError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _error(name: str, message: str) -> None:
     print(f"hwr: {name}: {message}", file=sys.stderr)
 
@@ -50,7 +62,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     from .errors import HwrError
     from .pipeline import recognize_file
     from .recognizer import Recognizer
-    from .results import to_json
+    from .results import page_json
 
     try:
         recognizer = Recognizer.from_path(args.model)
@@ -62,7 +74,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     several = len(args.files) > 1
     for k, name in enumerate(args.files):
         try:
-            pages = recognize_file(name, recognizer, mode=args.mode, k=args.top_k)
+            pages = recognize_file(name, recognizer, mode=args.mode, k=args.top_k, pages=args.pages)
         except HwrError as e:
             _error(name, str(e))
             docs.append({"file": name, "error": str(e)})
@@ -73,12 +85,16 @@ def cmd_recognize(args: argparse.Namespace) -> int:
             docs.append({"file": name, "error": "out of memory"})
             status = 1
             continue
+        for p in pages:
+            if p.error is not None:
+                _error(name, f"page {p.page}: {p.error}")
+                status = 1
         if args.json:
-            docs.append({"file": name, "pages": [to_json(p) for p in pages]})
+            docs.append({"file": name, "pages": [page_json(p) for p in pages]})
         else:
             if several:
                 print(("\n" if k else "") + f"==> {name} <==")
-            print("\n\n".join(p.text for p in pages))
+            print("\n\f".join(p.text for p in pages))
             sys.stdout.flush()
     if args.json:
         info = recognizer.info

@@ -6,16 +6,17 @@ function takes its recognizer as an argument; none keeps state.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from pathlib import Path
 from typing import Callable, Sequence
 
-import cv2
 import numpy as np
 
 from .binarize import binarize
 from .decoding import decode_word, top_k
+from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
 from .normalize import SIZE, normalize_glyph
@@ -29,7 +30,6 @@ Progress = Callable[[int, int], None]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 INK_SUFFIX = ".ink.json"
-MAX_PIXELS = 200_000_000  # refuse larger images (about 14,000 x 14,000)
 INK_GLYPH_PX = 40  # ink glyphs are drawn this large before normalization (its working size: no resampling)
 
 
@@ -41,19 +41,7 @@ def load_image(path: str | Path) -> np.ndarray:
     Raises:
         InputError: unreadable, not an image, or too large.
     """
-    p = Path(path)
-    try:
-        data = np.fromfile(str(p), dtype=np.uint8)  # np.fromfile copes with non-ASCII paths
-    except OSError as e:
-        raise InputError(f"cannot read file: {e.strerror or e}") from None
-    if data.size == 0:
-        raise InputError("the file is empty")
-    img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
-    if img is None or img.size == 0:
-        raise InputError("not a readable image (corrupt or unsupported format)")
-    if img.shape[0] * img.shape[1] > MAX_PIXELS:
-        raise InputError(f"image too large: {img.shape[1]} x {img.shape[0]} pixels")
-    return img
+    return decode_image(_read_bytes(Path(path)))
 
 
 def classify(glyphs: np.ndarray, recognizer: Recognizer) -> np.ndarray:
@@ -170,11 +158,17 @@ def is_ink_file(path: str | Path) -> bool:
     return str(path).lower().endswith(INK_SUFFIX)
 
 
-def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "auto", k: int = 5) -> list[PageResult]:
-    """Recognize an image or ``*.ink.json`` file; returns one PageResult per page.
+def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
+                   pages: PageSelection | None = None, progress: Progress | None = None) -> list[PageResult]:
+    """Recognize an image, multi-page TIFF, PDF or ``*.ink.json`` file; returns one PageResult per page read.
 
+    Args:
+        pages: 1-based page numbers to read (None: all); numbers past a document's end are ignored.
+        progress: called with (pages done, pages to do) after each page.
+    Returns:
+        the selected pages in order; a page that could not be read has ``error`` set and no lines.
     Raises:
-        InputError: the file cannot be read or has an unsupported type.
+        InputError: the file cannot be opened, has an unsupported type, or none of ``pages`` exists.
     """
     p = Path(path)
     if p.is_dir():
@@ -182,5 +176,17 @@ def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "aut
     if not p.exists():
         raise InputError("no such file")
     if is_ink_file(p):
+        if pages is not None and 1 not in pages:
+            raise InputError("none of the selected pages exists (the document has 1 page)")
         return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k)]
-    return [recognize_image(load_image(p), recognizer, mode=mode, k=k)]
+    results: list[PageResult] = []
+    numbers, loaded = open_document(p, pages)
+    for page in loaded:
+        if page.error is not None:
+            results.append(PageResult(0, 0, "", (), page.number, page.error))
+        else:
+            result = recognize_image(page.image, recognizer, mode=mode, k=k)
+            results.append(dataclasses.replace(result, page=page.number))
+        if progress:
+            progress(len(results), len(numbers))
+    return results

@@ -91,12 +91,22 @@ class LineResult:
 
 @dataclass(frozen=True)
 class PageResult:
-    """Everything recognized on one page or canvas; ``text`` joins lines with newlines."""
+    """Everything recognized on one page or canvas.
+
+    Attributes:
+        width, height: the input page's size in pixels; all boxes are in its coordinates.
+        text: lines joined with newlines, paragraphs with a blank line.
+        lines: the lines in reading order.
+        page: 1-based page number in its file (1 for single images and ink).
+        error: why this page could not be read (then ``text`` is empty); None when it was read.
+    """
 
     width: int
     height: int
     text: str
     lines: tuple[LineResult, ...] = field(default_factory=tuple)
+    page: int = 1
+    error: str | None = None
 
     @property
     def glyphs(self) -> tuple[GlyphResult, ...]:
@@ -116,3 +126,11 @@ def to_json(obj: Any) -> Any:
         return v
 
     return clean(asdict(obj))
+
+
+def page_json(page: PageResult) -> dict[str, Any]:
+    """A page as plain JSON values (``to_json``), without ``error`` when the page was read."""
+    d = to_json(page)
+    if d["error"] is None:
+        del d["error"]
+    return d
