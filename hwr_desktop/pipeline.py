@@ -12,16 +12,18 @@ import math
 from pathlib import Path
 from typing import Callable, Sequence
 
+import cv2
 import numpy as np
 
-from .binarize import binarize
+from .binarize import binarize, to_gray
 from .decoding import decode_word, top_k
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
 from .normalize import SIZE, normalize_glyph
 from .recognizer import Recognizer
-from .results import GlyphResult, Line, LineResult, PageResult, WordResult
+from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
+from .scan import MIN_SKEW, estimate_skew, map_points, remove_rules, rotate_page
 from .segmentation import components, glyph_mask, segment_image, segment_ink
 
 log = logging.getLogger(__name__)
@@ -68,31 +70,92 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
     return PageResult(width, height, "\n".join(l.text for l in out_lines), tuple(out_lines))
 
 
+def prepare_page(image: np.ndarray, *, deskew: bool = True, rules: bool = True) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """Binarize a page, level its text lines and take out ruled lines, form boxes and scanner borders.
+
+    Args:
+        image: any array ``binarize.to_gray`` accepts: (H, W[, 3|4]), uint8/uint16, either polarity.
+        deskew: estimate the skew (up to 15 degrees) and rotate the page to level it.
+        rules: remove rules and boxes (``scan.remove_rules``).
+    Returns:
+        bool (H', W') ink (True) on the levelled page; the 2x3 affine matrix taking levelled
+        coordinates back to the input's (None when the page was not rotated); the skew in degrees
+        (counter-clockwise positive, as ``scan.estimate_skew``).
+    """
+    gray = to_gray(image)
+    binary = binarize(gray)
+    back = None
+    angle = estimate_skew(binary) if deskew else 0.0
+    if abs(angle) >= MIN_SKEW:
+        rotated, forward = rotate_page(gray, -angle)
+        binary = binarize(rotated)
+        back = cv2.invertAffineTransform(forward)
+        log.debug("deskewed by %.2f degrees", angle)
+    else:
+        angle = 0.0
+    if rules:
+        binary = remove_rules(binary)
+    return binary, back, angle
+
+
+def _map_box(mask: np.ndarray, origin: tuple[int, int], back: np.ndarray, width: int, height: int) -> Box:
+    """The box, in input pixels, of a glyph's ink (bool (h, w) at ``origin`` on the levelled page)."""
+    ys, xs = np.nonzero(mask)
+    px, py = map_points(back, xs + origin[0] + 0.5, ys + origin[1] + 0.5)
+    x0 = int(np.clip(np.floor(px.min()), 0, width - 1))
+    y0 = int(np.clip(np.floor(py.min()), 0, height - 1))
+    x1 = int(np.clip(np.ceil(px.max()), x0 + 1, width))
+    y1 = int(np.clip(np.ceil(py.max()), y0 + 1, height))
+    return (x0, y0, x1, y1)
+
+
+def _remap_lines(lines: Sequence[Line], boxes: Sequence[Box]) -> list[Line]:
+    """The same lines with glyph boxes replaced by ``boxes`` (in reading order) and the rest re-derived."""
+    it = iter(boxes)
+    out = []
+    for line in lines:
+        words = []
+        for w in line.words:
+            glyphs = tuple(Glyph(next(it), g.strokes) for g in w.glyphs)
+            words.append(Word(union_box(g.box for g in glyphs), glyphs))
+        out.append(Line(union_box(w.box for w in words), tuple(words)))
+    return out
+
+
 def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
-                    progress: Progress | None = None) -> PageResult:
+                    progress: Progress | None = None, deskew: bool = True, rules: bool = True) -> PageResult:
     """Recognize the handwriting on a page or image.
+
+    The page is levelled and cleaned first (``prepare_page``); glyphs are read on the levelled page,
+    and their boxes are mapped back, so every box is in the input image's pixels.
 
     Args:
         image: any array ``binarize.to_gray`` accepts: (H, W[, 3|4]), uint8/uint16, either polarity.
     Returns:
-        PageResult with boxes in image pixels; an image without ink gives a page with no lines.
+        PageResult with boxes in image pixels and ``skew`` set; an image without ink gives a page with no lines.
     """
-    binary = binarize(image)
-    h, w = binary.shape
+    h, w = np.asarray(image).shape[:2]
+    binary, back, angle = prepare_page(image, deskew=deskew, rules=rules)
     try:
         lines, labels = segment_image(binary)
     except EmptyInputError:
-        return PageResult(w, h, "", ())
+        return PageResult(w, h, "", (), skew=angle)
     glyphs = [g for line in lines for g in line.glyphs]
     batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
+    boxes = []
     for j, g in enumerate(glyphs):
-        batch[j, 0] = normalize_glyph(glyph_mask(labels, g))
+        mask = glyph_mask(labels, g)
+        batch[j, 0] = normalize_glyph(mask)
+        if back is not None:
+            boxes.append(_map_box(mask, g.box[:2], back, w, h))
         if progress and (j + 1) % 200 == 0:
             progress(j + 1, len(glyphs))
+    if back is not None:
+        lines = _remap_lines(lines, boxes)
     probs = classify(batch, recognizer)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return _assemble(lines, probs, recognizer.labels, mode, k, w, h)
+    return dataclasses.replace(_assemble(lines, probs, recognizer.labels, mode, k, w, h), skew=angle)
 
 
 def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:

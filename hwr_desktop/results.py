@@ -99,6 +99,8 @@ class PageResult:
         lines: the lines in reading order.
         page: 1-based page number in its file (1 for single images and ink).
         error: why this page could not be read (then ``text`` is empty); None when it was read.
+        skew: degrees (counter-clockwise positive) the page's text was found rotated by and levelled
+            for reading; the boxes are nonetheless in the input page's pixels.
     """
 
     width: int
@@ -107,6 +109,7 @@ class PageResult:
     lines: tuple[LineResult, ...] = field(default_factory=tuple)
     page: int = 1
     error: str | None = None
+    skew: float = 0.0
 
     @property
     def glyphs(self) -> tuple[GlyphResult, ...]:

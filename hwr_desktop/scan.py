@@ -1,0 +1,237 @@
+"""Scanned pages: skew, rotation, and removal of ruled lines, form boxes and dark borders.
+
+Each step is one small function on plain arrays, used by ``pipeline.recognize_image``:
+
+1. ``estimate_skew``: the angle that makes the text lines level, from the projection
+   profile of the ink (the profile is sharpest when lines run along rows);
+2. ``rotate_page``: rotate the gray page by it on a canvas large enough to keep the corners;
+3. ``remove_rules``: long thin horizontal and vertical runs (notebook rules, margins,
+   form boxes, table lines) are taken out, strokes that cross them are kept whole;
+   dark scanner borders touching the page edge go too.
+
+Boxes found on the rotated page are mapped back to the input page with ``map_points``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import cv2
+import numpy as np
+
+from .segmentation import Unit, typical_height
+
+log = logging.getLogger(__name__)
+
+MAX_SKEW = 15.0  # degrees searched either way
+MIN_SKEW_PIECES = 8  # pages with fewer pieces of ink are not deskewed
+MIN_SKEW = 0.4  # smaller angles are left alone (rotation costs time and blurs a little)
+SKEW_WORK_PX = 900  # the long side of the page is reduced to about this for the estimate
+RULE_LENGTH = 3.0  # a rule is at least this many text heights long ...
+RULE_PAGE_FRACTION = 1 / 12  # ... and this fraction of the page's width (height for vertical rules)
+BOX_SIDE = 0.5  # a vertical run at least this many text heights tall joining two rules is a box side
+FRAME_BAND = 0.15  # the sides of a drawn box are looked for in bands this many text heights wide ...
+FRAME_COVER = 0.9  # ... and must ink this fraction of each side
+BORDER_BLOB = 4.0  # ink touching the page edge larger than this many text heights is a scanner border
+
+
+def estimate_skew(binary: np.ndarray, max_angle: float = MAX_SKEW) -> float:
+    """The skew of the text lines.
+
+    Args:
+        binary: bool (H, W), True = ink.
+        max_angle: search range in degrees, either way.
+    Returns:
+        angle in degrees, counter-clockwise positive as in ``cv2.getRotationMatrix2D``: rotating the
+        page by ``-angle`` levels it. Lines rising to the right have a positive angle. 0.0 for pages
+        with fewer than ``MIN_SKEW_PIECES`` pieces of ink.
+    """
+    h, w = binary.shape
+    f = max(1.0, max(h, w) / SKEW_WORK_PX)
+    small = binary.astype(np.uint8) * 255
+    if f > 1:
+        small = cv2.resize(small, (max(1, round(w / f)), max(1, round(h / f))), interpolation=cv2.INTER_AREA)
+    ink = small > 64
+    n, _ = cv2.connectedComponents(ink.astype(np.uint8), connectivity=8)
+    if n - 1 < MIN_SKEW_PIECES:  # a glyph or two: their own slant is no evidence of the page's skew
+        return 0.0
+    ys, xs = np.nonzero(ink)
+    if len(xs) > 150_000:
+        keep = np.random.default_rng(0).choice(len(xs), 150_000, replace=False)
+        xs, ys = xs[keep], ys[keep]
+    xs = xs.astype(np.float32) - small.shape[1] / 2
+    ys = ys.astype(np.float32)
+
+    def score(angle: float) -> float:
+        t = np.deg2rad(angle)
+        # for lines rising to the right (y falls as x grows), y + x tan(a) is constant along a line
+        proj = ys * np.cos(t) + xs * np.sin(t)
+        counts = np.bincount((proj - proj.min()).astype(np.int64))
+        return float(np.dot(counts, counts))
+
+    coarse = np.arange(-max_angle, max_angle + 1e-6, 0.5)
+    best = max(coarse, key=score)
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-6, 0.05)
+    best = float(max(fine, key=score))
+    return float(np.clip(best, -max_angle, max_angle))
+
+
+def rotate_page(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate a page counter-clockwise by ``angle`` degrees on a canvas that keeps all of it.
+
+    Args:
+        gray: uint8 (H, W).
+    Returns:
+        the rotated page, uint8 (H', W'), the new corners filled with the page's median (its paper), and the 2x3 float64
+        affine matrix taking input (x, y) to rotated (x, y).
+    """
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    c, s = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(np.ceil(w * c + h * s)), int(np.ceil(w * s + h * c))
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    paper = int(np.median(gray[:: max(1, h // 200), :: max(1, w // 200)]))
+    out = cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+    return out, m
+
+
+def map_points(matrix: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a 2x3 affine ``matrix`` to points; float arrays of equal shape in and out."""
+    return (matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2],
+            matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2])
+
+
+def text_height(binary: np.ndarray) -> float:
+    """The typical height of the handwriting on a page (``segmentation.typical_height`` of its
+    components), leaving out flat pieces (rules, dashes) and specks; 0.0 when there are none.
+
+    Args:
+        binary: bool (H, W), True = ink.
+    """
+    n, _, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    units = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        if area >= 6 and w <= 6 * h and max(w, h) >= 4:  # not flat (rules, dashes); 1s and ls stay
+            units.append(Unit(i, (float(x), float(y), float(x + w), float(y + h))))
+    return typical_height(units) if units else 0.0
+
+
+def _runs(binary_u8: np.ndarray, length: int, horizontal: bool) -> np.ndarray:
+    """Ink pixels lying on straight runs at least ``length`` long (tolerating a 1-pixel step and small gaps)."""
+    across = (3, 1) if horizontal else (1, 3)  # (rows, cols) as numpy shapes: thicken across the run
+    along = (1, 5) if horizontal else (5, 1)
+    thick = cv2.dilate(binary_u8, np.ones(across, np.uint8))
+    thick = cv2.morphologyEx(thick, cv2.MORPH_CLOSE, np.ones(along, np.uint8))
+    kernel = np.ones((1, length) if horizontal else (length, 1), np.uint8)
+    return (cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) > 0) & (binary_u8 > 0)
+
+
+def _thickness(mask: np.ndarray, horizontal: bool) -> int:
+    """Median thickness of the runs in ``mask`` (area over length of each piece), at least 1."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return 1
+    length = stats[1:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
+    return max(1, int(round(float(np.median(stats[1:, cv2.CC_STAT_AREA] / np.maximum(length, 1))))))
+
+
+def _box_sides(binary_u8: np.ndarray, hmask: np.ndarray, height: float) -> np.ndarray:
+    """Short vertical runs whose both ends meet a horizontal rule: the sides of form boxes."""
+    length = max(5, int(BOX_SIDE * height))
+    vert = _runs(binary_u8, length, horizontal=False)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(vert.astype(np.uint8), connectivity=8)
+    if n <= 1 or not hmask.any():
+        return np.zeros_like(hmask)
+    near = cv2.dilate(hmask.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if near[y, x : x + w].any() and near[y + h - 1, x : x + w].any():
+            keep[i] = True
+    return keep[labels]
+
+
+def _restore_crossings(cleaned: np.ndarray, mask: np.ndarray, thickness: int, horizontal: bool) -> np.ndarray:
+    """Put back the rule pixels that bridge ink on both sides of the rule (strokes crossing it)."""
+    span = thickness + 4
+    kernel = np.ones((span, 1) if horizontal else (1, span), np.uint8)
+    bridged = cv2.morphologyEx(cleaned.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    return cleaned | (bridged & mask)
+
+
+def _border_blobs(binary: np.ndarray, height: float) -> np.ndarray:
+    """Ink components that touch the page edge and are far larger than the writing (scanner borders, shadows)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    h, w = binary.shape
+    big = BORDER_BLOB * height
+    drop = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        if (x == 0 or y == 0 or x + bw == w or y + bh == h) and (bw > big or bh > big):
+            drop[i] = True
+    return drop[labels]
+
+
+def _frames(binary: np.ndarray, height: float) -> np.ndarray:
+    """The edges of boxes drawn around writing (form fields, cells): components whose four sides are
+    straight and nearly fully inked, and that either hold other ink or are much larger than the writing.
+
+    Returns:
+        bool (H, W): the pixels of those components lying along their four sides.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    out = np.zeros(binary.shape, bool)
+    band = max(2, int(round(FRAME_BAND * height)))
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if min(w, h) < 0.8 * height or min(w, h) <= 3 * band:
+            continue
+        own = labels[y : y + h, x : x + w] == i
+        sides = (own[:band].any(0), own[-band:].any(0), own[:, :band].any(1), own[:, -band:].any(1))
+        if min(float(s.mean()) for s in sides) < FRAME_COVER:
+            continue
+        inner = binary[y + band : y + h - band, x + band : x + w - band] & ~own[band:-band, band:-band]
+        if not inner.any() and max(w, h) < 1.5 * height:
+            continue  # a boxy 0 or O written on its own
+        edge = np.zeros_like(own)
+        edge[:band], edge[-band:], edge[:, :band], edge[:, -band:] = True, True, True, True
+        out[y : y + h, x : x + w] |= own & edge
+    return out
+
+
+def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
+    """Take ruled lines, form boxes, table lines and scanner borders out of a page.
+
+    Args:
+        binary: bool (H, W), True = ink, ideally deskewed.
+        height: the handwriting's typical height in pixels (default: ``text_height`` of the page
+            less its longest rules, so that writing touching the rules does not hide its size).
+    Returns:
+        bool (H, W): the ink that is left. Strokes crossing a rule keep the pixels where they cross it.
+    """
+    h, w = binary.shape
+    u8 = binary.astype(np.uint8)
+    if height is None:
+        long_h = _runs(u8, max(15, w // 4), horizontal=True) if w // 4 > 15 else np.zeros_like(binary)
+        long_v = _runs(u8, max(15, h // 4), horizontal=False) if h // 4 > 15 else np.zeros_like(binary)
+        rest = binary & ~long_h & ~long_v
+        height = text_height(rest)
+        if height <= 0 or rest.sum() < 0.5 * binary.sum():  # a short strip of writing: its strokes are not rules
+            height = text_height(binary)
+    if height <= 0:
+        return binary
+    hlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * w, 15))
+    vlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * h, 15))
+    hmask = _runs(u8, hlen, horizontal=True) if hlen < w else np.zeros_like(binary)
+    vmask = _runs(u8, vlen, horizontal=False) if vlen < h else np.zeros_like(binary)
+    vmask |= _box_sides(u8, hmask, height)
+    cleaned = binary
+    if hmask.any() or vmask.any():
+        log.debug("rules: %d horizontal, %d vertical pixels", int(hmask.sum()), int(vmask.sum()))
+        cleaned = binary & ~hmask & ~vmask
+        cleaned = _restore_crossings(cleaned, hmask, _thickness(hmask, True), horizontal=True)
+        cleaned = _restore_crossings(cleaned, vmask & ~hmask, _thickness(vmask, False), horizontal=False)
+    cleaned = cleaned & ~_frames(cleaned, height)
+    return cleaned & ~_border_blobs(cleaned, height)

@@ -1,0 +1,131 @@
+import cv2
+import numpy as np
+import pytest
+
+from hwr_desktop.pipeline import prepare_page, recognize_image
+from hwr_desktop.scan import estimate_skew, remove_rules, rotate_page, text_height
+
+WORDS = [["HEL", "LO"], ["ABC", "DEF", "GH"], ["XYZ", "KT"]]
+PITCH, TOP, LEFT, GLYPH_W, SPACE = 70, 60, 40, 28, 26
+
+
+def text_page(words=WORDS, size=(300, 560), paper=225, ink=30):
+    """A page of Hershey capitals; returns it and each glyph's box, line by line."""
+    img = np.full(size, paper, np.uint8)
+    boxes = []
+    for r, line in enumerate(words):
+        x, base = LEFT, TOP + r * PITCH
+        row = []
+        for word in line:
+            for ch in word:
+                one = np.zeros(size, np.uint8)
+                cv2.putText(one, ch, (x, base), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 3)
+                ys, xs = np.nonzero(one)
+                row.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+                img[one > 0] = ink
+                x += GLYPH_W
+            x += SPACE
+        boxes.append(row)
+    return img, boxes
+
+
+def rotate(img, angle):
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(img, m, (w, h), borderValue=int(np.median(img))), m
+
+
+def expected_text(words=WORDS):
+    return "\n".join(" ".join("1" * len(w) for w in line) for line in words)
+
+
+@pytest.mark.parametrize("angle", [-12.0, -4.0, 3.0, 9.0, 14.0])
+def test_skew_is_found(angle):
+    img, _ = text_page(size=(500, 700))
+    rotated, _ = rotate(img, angle)
+    binary = rotated < 128
+    assert estimate_skew(binary) == pytest.approx(angle, abs=0.4)
+
+
+def test_one_glyph_is_not_deskewed():
+    img = np.zeros((100, 100), bool)
+    cv2.line(img.view(np.uint8), (20, 80), (80, 40), 1, 4)
+    assert estimate_skew(img) == 0.0
+
+
+def test_rotate_page_keeps_the_corners():
+    img = np.full((100, 200), 200, np.uint8)
+    out, m = rotate_page(img, 10.0)
+    assert out.shape[0] > 100 and out.shape[1] > 200
+    corners = np.array([[0, 0, 1], [199, 0, 1], [0, 99, 1], [199, 99, 1]], float) @ m.T
+    assert (corners >= -1).all() and (corners[:, 0] <= out.shape[1] + 1).all() and (corners[:, 1] <= out.shape[0] + 1).all()
+
+
+@pytest.mark.parametrize("angle", [-10.0, 7.0])
+def test_skewed_page_reads_as_level_with_boxes_on_the_input(fake, angle):
+    img, boxes = text_page(size=(420, 640))
+    rotated, m = rotate(img, angle)
+    page = recognize_image(rotated, fake)
+    assert page.text == expected_text()
+    assert page.skew == pytest.approx(angle, abs=0.4)
+    assert (page.width, page.height) == (640, 420)
+    got = [g.box for line in page.lines for g in line.glyphs]
+    want = [b for row in boxes for b in row]
+    for (x0, y0, x1, y1), g in zip(want, got):
+        cx, cy = m @ [(x0 + x1) / 2, (y0 + y1) / 2, 1]  # the glyph's centre on the rotated input
+        assert g[0] <= cx <= g[2] and g[1] <= cy <= g[3]
+        assert (g[2] - g[0]) < 1.6 * (x1 - x0) + 8  # tight, not the rotated box of a rotated box
+
+
+def draw_rules(img, spacing=PITCH, first=TOP + 6, value=140, thickness=2):
+    for y in range(first, img.shape[0], spacing):
+        cv2.line(img, (0, y), (img.shape[1] - 1, y), value, thickness)
+    cv2.line(img, (22, 0), (22, img.shape[0] - 1), value, thickness)  # a margin line
+    return img
+
+
+def test_ruled_lines_are_not_read(fake):
+    img, _ = text_page()
+    page = recognize_image(draw_rules(img), fake)
+    assert page.text == expected_text()
+
+
+def test_strokes_crossing_a_rule_stay_whole():
+    img = np.full((400, 400), 230, np.uint8)
+    for x in range(40, 360, 40):
+        cv2.line(img, (x, 60), (x, 130), 20, 4)  # "1"s crossing the rule at y=100
+    cv2.line(img, (0, 100), (399, 100), 60, 3)
+    cleaned = remove_rules(img < 128)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(cleaned.astype(np.uint8))
+    assert n - 1 == 8
+    assert (stats[1:, cv2.CC_STAT_HEIGHT] >= 70).all()
+
+
+def test_form_boxes_are_removed(fake):
+    img, boxes = text_page(words=[["AB", "CD"], ["EFG"]], size=(240, 400))
+    for row in boxes:  # one box around each line: a form field
+        x0, y0 = row[0][0] - 12, min(b[1] for b in row) - 10
+        x1, y1 = row[-1][2] + 12, max(b[3] for b in row) + 10
+        cv2.rectangle(img, (x0, y0), (x1, y1), 40, 2)
+    page = recognize_image(img, fake)
+    assert page.text == "11 11\n111"
+
+
+def test_noisy_yellowed_photo_with_shadow_and_border(fake):
+    img, _ = text_page()
+    h, w = img.shape
+    shade = np.linspace(1.0, 0.55, w)[None, :] * np.linspace(1.0, 0.8, h)[:, None]  # uneven light
+    gray = img.astype(np.float32) * shade
+    gray[:, :10] = 15  # a dark scanner border
+    gray += np.random.default_rng(1).normal(0, 6, gray.shape)
+    color = np.dstack([gray * 0.85, gray * 0.97, gray]).clip(0, 255).astype(np.uint8)  # yellowish paper (BGR)
+    ok, jpeg = cv2.imencode(".jpg", color, [cv2.IMWRITE_JPEG_QUALITY, 60])
+    page = recognize_image(cv2.imdecode(jpeg, cv2.IMREAD_COLOR), fake)
+    assert page.text == expected_text()
+
+
+def test_prepare_page_without_skew_returns_no_transform():
+    img, _ = text_page()
+    binary, back, angle = prepare_page(img)
+    assert back is None and angle == 0.0 and binary.shape == img.shape
+    assert 20 <= text_height(binary) <= 30
