@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from .binarize import binarize, to_gray
+from .context import decode_line
 from .decoding import decode_word, top_k
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
@@ -24,7 +25,7 @@ from .normalize import SIZE, normalize_glyph
 from .recognizer import Recognizer
 from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
 from .scan import MIN_SKEW, estimate_skew, map_points, remove_rules, rotate_page
-from .segmentation import components, glyph_mask, segment_image, segment_ink
+from .segmentation import components, glyph_mask, join_lines, paragraph_numbers, segment_image, segment_ink
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +55,27 @@ def classify(glyphs: np.ndarray, recognizer: Recognizer) -> np.ndarray:
 
 def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
               width: int, height: int) -> PageResult:
-    """Turn per-glyph probabilities (in reading order) into a PageResult."""
+    """Turn per-glyph probabilities (in reading order) into a PageResult: field mode and word rules per word,
+    then context (line geometry, case per word) per line."""
     out_lines = []
     i = 0
     for line in lines:
-        words = []
+        spans, j = [], 0
         for word in line.words:
-            n = len(word.glyphs)
-            p = decode_word(probs[i : i + n], labels, mode)
-            i += n
-            cands = top_k(p, labels, k)
+            spans.append(slice(j, j + len(word.glyphs)))
+            j += len(word.glyphs)
+        p = np.concatenate([decode_word(probs[i + s.start : i + s.stop], labels, mode) for s in spans])
+        i += j
+        p = decode_line(p, [g.box for g in line.glyphs], spans, labels)
+        words = []
+        for word, span in zip(line.words, spans):
+            cands = top_k(p[span], labels, k)
             glyphs = tuple(GlyphResult(g.box, c[0].char, c[0].p, c) for g, c in zip(word.glyphs, cands))
             words.append(WordResult(word.box, "".join(g.char for g in glyphs), glyphs))
         out_lines.append(LineResult(line.box, " ".join(w.text for w in words), tuple(words)))
-    return PageResult(width, height, "\n".join(l.text for l in out_lines), tuple(out_lines))
+    paragraphs = paragraph_numbers([l.box for l in out_lines])
+    out_lines = [dataclasses.replace(l, paragraph=n) for l, n in zip(out_lines, paragraphs)]
+    return PageResult(width, height, join_lines([l.text for l in out_lines], paragraphs), tuple(out_lines))
 
 
 def prepare_page(image: np.ndarray, *, deskew: bool = True, rules: bool = True) -> tuple[np.ndarray, np.ndarray | None, float]:

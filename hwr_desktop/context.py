@@ -1,0 +1,179 @@
+"""Context decoding: read case and descenders from a line's geometry, and keep case consistent within words.
+
+Isolated, ``c`` and ``C``, ``p`` and ``P``, ``9`` and ``g`` look alike; on a
+line they do not: a small ``c`` reaches the x-height, a capital the cap height;
+``p`` hangs below the baseline, ``P`` sits on it. ``decode_line`` estimates the
+line's baseline, x-height and cap height from the glyphs themselves (those whose
+reading is not in doubt), scores each class by how well its usual shape fits the
+glyph's top and bottom, and reweights the network's probabilities by that score
+(bounded, so a confident reading is never overturned by geometry alone). Then,
+within each word, letters whose case is in doubt follow the word's case: ALL
+CAPS, Capitalized or lower case.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .results import Box
+
+# Vertical extent of each class, in x-heights above the baseline: (top, bottom).
+_SMALL = "acemnorsuvwxz"
+_DESCENDER = "gpqy"
+_CAP = 1.45  # usual cap height / x-height
+_PROFILE: dict[str, tuple[float, float]] = {}
+for _c in _SMALL:
+    _PROFILE[_c] = (1.0, 0.0)
+for _c in _DESCENDER:
+    _PROFILE[_c] = (1.0, -0.5)
+for _c in "bdhklf" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "0123456789":
+    _PROFILE[_c] = (_CAP, 0.0)
+_PROFILE["t"] = (1.25, 0.0)
+_PROFILE["i"] = (1.3, 0.0)
+_PROFILE["j"] = (1.3, -0.5)
+
+# Letters whose reading leaves no doubt about their size (used to measure the line).
+_SURE_SMALL = set("aemnr")
+_SURE_TALL = set("ABDEFGHLNQRT" + "bdhfl" + "I1" + "23456789")
+
+FLOOR = 0.05  # the lowest geometric score: geometry alone moves a reading by at most 1/FLOOR
+SIGMA = 0.22  # tolerance of a glyph's top and bottom, in x-heights
+
+
+def fit_baseline(boxes: Sequence[Box]) -> tuple[float, float]:
+    """A robust line ``y = a + b x`` through the glyph bottoms (descenders are outliers).
+
+    Returns:
+        (a, b). With fewer than 4 glyphs the slope is 0.
+    """
+    xs = np.array([(b[0] + b[2]) / 2 for b in boxes], float)
+    ys = np.array([b[3] for b in boxes], float)
+    if len(boxes) < 4:
+        return float(np.median(ys)), 0.0
+    # Theil-Sen slope, then the intercept from the upper half of the residuals (bottoms above descenders).
+    i, j = np.triu_indices(len(xs), 1)
+    dx = xs[j] - xs[i]
+    ok = np.abs(dx) > 1e-6
+    slope = float(np.median((ys[j] - ys[i])[ok] / dx[ok])) if ok.any() else 0.0
+    slope = float(np.clip(slope, -0.3, 0.3))
+    res = ys - slope * xs
+    return float(np.median(res[res <= np.median(res)]) if len(res) >= 4 else np.median(res)), slope
+
+
+def line_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str]) -> tuple[float, float, float] | None:
+    """Baseline and x-height of a line, measured on glyphs whose size is not in doubt.
+
+    Returns:
+        (a, b, x_height) with the baseline ``y = a + b x``, or None when no glyph gives a measure.
+    """
+    a, b = fit_baseline(boxes)
+    best = probs.argmax(1)
+    small, tall = [], []
+    for box, k, row in zip(boxes, best, probs):
+        if row[k] < 0.6:
+            continue
+        ascent = a + b * (box[0] + box[2]) / 2 - box[1]
+        if labels[k] in _SURE_SMALL:
+            small.append(ascent)
+        elif labels[k] in _SURE_TALL:
+            tall.append(ascent / _CAP)
+    if not small and not tall:
+        return None
+    if small and tall:  # both: trust the small letters, corrected towards the capitals when they disagree
+        xh = 0.5 * (float(np.median(small)) + float(np.median(tall)))
+    else:
+        xh = float(np.median(small or tall))
+    return a, b, max(xh, 1.0)
+
+
+def geometry_scores(boxes: Sequence[Box], labels: Sequence[str], metrics: tuple[float, float, float]) -> np.ndarray:
+    """float32 (n, C) in [FLOOR, 1]: how well each class's usual top and bottom fit each glyph."""
+    a, b, xh = metrics
+    top = np.array([_PROFILE.get(c, (_CAP, 0.0))[0] for c in labels])
+    bottom = np.array([_PROFILE.get(c, (_CAP, 0.0))[1] for c in labels])
+    out = np.empty((len(boxes), len(labels)), np.float32)
+    for i, box in enumerate(boxes):
+        base = a + b * (box[0] + box[2]) / 2
+        g_top = (base - box[1]) / xh
+        g_bottom = (base - box[3]) / xh
+        d = ((g_top - top) / SIGMA) ** 2 + ((g_bottom - bottom) / SIGMA) ** 2
+        out[i] = np.maximum(np.exp(-0.5 * d), FLOOR)
+    return out
+
+
+def apply_geometry(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[str]) -> np.ndarray:
+    """Reweight a line's float32 (n, C) probabilities by the geometric scores; unchanged if the line gives no measure."""
+    if len(boxes) < 2:
+        return probs
+    metrics = line_metrics(boxes, probs, labels)
+    if metrics is None:
+        return probs
+    p = probs * geometry_scores(boxes, labels, metrics)
+    return (p / np.maximum(p.sum(1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def _partner(labels: Sequence[str]) -> np.ndarray:
+    """int (C,): the index of each letter's other case, -1 for digits."""
+    index = {c: i for i, c in enumerate(labels)}
+    return np.array([index.get(c.swapcase(), -1) if c.isalpha() else -1 for c in labels])
+
+
+def word_case(probs: np.ndarray, labels: Sequence[str], doubt: float = 0.25) -> np.ndarray:
+    """Make the case of doubtful letters follow the word's case; float32 (n, C) -> (n, C).
+
+    A letter is doubtful when its other case holds at least ``doubt`` of the pair's
+    probability. The word's case comes from its letters that are not in doubt:
+    all upper -> ALL CAPS, all lower -> lower case (the first letter keeps its own
+    reading), both -> Capitalized (letters after the first go lower).
+    """
+    partner = _partner(labels)
+    best = probs.argmax(1)
+    sure_upper, sure_lower, doubtful = [], [], []
+    for i, k in enumerate(best):
+        c = labels[k]
+        if not c.isalpha():
+            continue
+        other = partner[k]
+        pair = probs[i, k] + probs[i, other]
+        if probs[i, other] >= doubt * pair:
+            doubtful.append(i)
+        elif c.isupper():
+            sure_upper.append(i)
+        else:
+            sure_lower.append(i)
+    if not doubtful or not (sure_upper or sure_lower):
+        return probs
+    out = probs.copy()
+    for i in doubtful:
+        if sure_upper and not sure_lower:
+            upper = True
+        elif sure_lower and not sure_upper:
+            if i == 0:
+                continue  # a capital may start a lower-case word
+            upper = False
+        else:  # Capitalized
+            if i == 0:
+                continue
+            upper = False
+        k = best[i]
+        lo, up = (k, partner[k]) if labels[k].islower() else (partner[k], k)
+        keep, give = (up, lo) if upper else (lo, up)
+        out[i, keep] += out[i, give]
+        out[i, give] = 0.0
+    return out
+
+
+def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
+    """Context decoding of one line's glyphs (reading order): geometry, then case per word.
+
+    Args:
+        probs: float32 (n, C), the glyphs' probabilities after the field mode and word rules.
+        boxes: the n glyph boxes.
+        words: slices of the n glyphs, one per word.
+    Returns:
+        float32 (n, C), rows summing to 1.
+    """
+    p = apply_geometry(probs, boxes, labels)
+    return np.concatenate([word_case(p[w], labels) for w in words]) if len(p) else p
