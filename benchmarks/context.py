@@ -1,0 +1,191 @@
+"""How much line context helps: lines composed from real handwritten glyphs, read with and without it.
+
+    python benchmarks/context.py [--data ../shared/data] [--lines 150] [--seed 0]
+
+Each line holds words (lower case, Capitalized, ALL CAPS, numbers) made of
+``pen62`` validation crops (real pen on paper; measuring only, never trained on),
+sized and placed as handwriting is: small letters at the x-height, capitals,
+digits and ascenders at the cap height, descenders below the baseline, with
+uneven spacing and a wandering baseline. Every line is read through the app's
+image path (``pipeline.recognize_image``) four ways:
+
+  argmax      the glyph's own best reading (field mode auto, no rules)
+  words       + word rules (numbers read as digits, words as letters)
+  geometry    + line geometry (baseline, x-height: case and descenders)
+  context     + case consistency within words (the app's default)
+
+and scored by character accuracy, case-sensitive (1 - edit distance / length).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import hwr_desktop.context as context  # noqa: E402
+import hwr_desktop.pipeline as pipeline  # noqa: E402
+from hwr_desktop.binarize import binarize  # noqa: E402
+from hwr_desktop.decoding import decode_word, mode_mask, restrict  # noqa: E402
+from hwr_desktop.recognizer import Recognizer  # noqa: E402
+
+WORDS = ("the of and to in is you that it he was for on are as with his they at be this have from or one had by "
+         "word but not what all were we when your can said there use each which she do how their if will up other "
+         "about out many then them these so some her would make like him into time has look two more write go see "
+         "number way could people my than first water been call who oil its now find long down day did get come "
+         "made may part over new sound take only little work know place year live me back give most very after "
+         "thing our just name good sentence man think say great where help through much before line right too "
+         "mean old any same tell boy follow came want show also around form three small set put end does another "
+         "well large must big even such because turn here why ask went men read need land different home us move "
+         "try kind hand picture again change off play spell air away animal house point page letter mother answer "
+         "found study still learn should world high every near add food between own below country plant last school "
+         "father keep tree never start city earth eye light thought head under story saw left few while along might "
+         "close something seem next hard open example begin life always those both paper together got group often "
+         "run important until children side feet car mile night walk white sea began grow took river four carry "
+         "state once book hear stop without second later miss idea enough eat face watch far real almost let above "
+         "girl sometimes mountain cut young talk soon list song being leave family quick zoo jump box fox quiz").split()
+X_HEIGHT = 30
+_CAP = 1.45
+_SIZES = {c: (1.0, 0.0) for c in "acemnorsuvwxz"}
+_SIZES.update({c: (1.0, -0.5) for c in "gpqy"})
+_SIZES.update({"t": (1.25, 0.0), "i": (1.3, 0.0), "j": (1.3, -0.5), "f": (_CAP, 0.0)})
+
+
+def glyph_bank(data: Path) -> dict[str, list[np.ndarray]]:
+    """pen62 validation crops, cut to their ink, by class (dark ink on white paper, uint8)."""
+    with np.load(data / "pen62" / "pen62_val.npz") as d:
+        flat, off, shapes, y, classes = d["native_flat"], d["native_offsets"], d["native_shapes"], d["y"], d["classes"]
+    bank: dict[str, list[np.ndarray]] = {}
+    for i, label in enumerate(y):
+        img = flat[off[i] : off[i + 1]].reshape(shapes[i])
+        ink = binarize(img)
+        ys, xs = np.nonzero(ink)
+        if ys.size < 5:
+            continue
+        crop = img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
+        paper = float(np.percentile(img, 75))  # the crop's own paper level becomes white
+        bank.setdefault(str(classes[label]), []).append(np.clip(crop * 255.0 / max(paper, 1.0), 0, 255).astype(np.uint8))
+    return bank
+
+
+def make_line(words: list[str], bank, rng: np.random.Generator) -> np.ndarray:
+    """Paste glyphs along a wandering baseline; returns a uint8 line image (dark ink on light paper)."""
+    width = sum(len(w) for w in words) * 50 + len(words) * 60 + 60
+    page = np.full((int(X_HEIGHT * 4), width), 255, np.uint8)
+    base = int(X_HEIGHT * 2.6)
+    x = 20
+    drift = rng.uniform(-0.03, 0.03)
+    for word in words:
+        for ch in word:
+            crop = bank[ch][rng.integers(len(bank[ch]))]
+            top, bottom = _SIZES.get(ch, (_CAP, 0.0))
+            h = max(4, int(round((top - bottom) * X_HEIGHT * rng.uniform(0.92, 1.08))))
+            w = max(2, int(round(crop.shape[1] * h / crop.shape[0])))
+            glyph = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
+            y1 = int(base + drift * x - bottom * X_HEIGHT + rng.uniform(-2, 2))
+            y0 = y1 - h
+            if x + w >= page.shape[1] or y0 < 0 or y1 > page.shape[0]:
+                continue
+            region = page[y0:y1, x : x + w]
+            np.minimum(region, glyph, out=region)
+            x += w + int(rng.uniform(0.15, 0.45) * X_HEIGHT)
+        x += int(rng.uniform(0.9, 1.4) * X_HEIGHT)
+    return page
+
+
+def random_words(rng: np.random.Generator, bank) -> list[str]:
+    out = []
+    for _ in range(rng.integers(2, 5)):
+        r = rng.random()
+        if r < 0.15:
+            w = "".join(str(d) for d in rng.integers(0, 10, rng.integers(2, 6)))
+        else:
+            w = WORDS[rng.integers(len(WORDS))]
+            if r < 0.35:
+                w = w.capitalize()
+            elif r < 0.5:
+                w = w.upper()
+        if all(c in bank for c in w):
+            out.append(w)
+    return out or ["hello"]
+
+
+LOOKALIKE_DIGITS = {frozenset(p) for p in ("0o", "0O", "1l", "1I", "5s", "5S", "2z", "2Z", "9g", "9q", "6b", "8B", "4A")}
+
+
+def context_errors(got: str, truth: str) -> int:
+    """Errors context can fix: case (c for C) and digit/letter lookalikes (0 for o), counted where the
+    line was cut into the right number of glyphs (so characters pair up)."""
+    if len(got) != len(truth):
+        return 0
+    return sum(a != b and (a.lower() == b.lower() or frozenset((a, b)) in LOOKALIKE_DIGITS) for a, b in zip(got, truth))
+
+
+def edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+VARIANTS = {
+    "argmax": dict(words=False, geometry=False, case=False),
+    "words": dict(words=True, geometry=False, case=False),
+    "geometry": dict(words=True, geometry=True, case=False),
+    "context": dict(words=True, geometry=True, case=True),
+}
+
+
+def configure(words: bool, geometry: bool, case: bool) -> None:
+    """Switch the decoding stages on or off for one variant (module attributes the pipeline calls)."""
+    pipeline.decode_word = decode_word if words else (lambda p, labels, mode: restrict(p, mode_mask(labels, mode)))
+    context.apply_geometry = _geometry if geometry else (lambda probs, boxes, labels: probs)
+    context.word_case = _word_case if case else (lambda probs, labels, doubt=0.25: probs)
+
+
+_geometry, _word_case = context.apply_geometry, context.word_case
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--lines", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rec = Recognizer.from_path(args.model)
+    bank = glyph_bank(args.data)
+    rng = np.random.default_rng(args.seed)
+    lines = []
+    for _ in range(args.lines):
+        words = random_words(rng, bank)
+        lines.append((" ".join(words), make_line(words, bank, rng)))
+    total = sum(len(t.replace(" ", "")) for t, _ in lines)
+    print(f"{len(lines)} lines, {total} characters from pen62 validation crops; model {rec.info.path}")
+    base_errors = base_ctx = None
+    for name, flags in VARIANTS.items():
+        configure(**flags)
+        errors = ctx = 0
+        for truth, img in lines:
+            got = pipeline.recognize_image(img, rec).text.replace(" ", "").replace("\n", "")
+            errors += edit_distance(got, truth.replace(" ", ""))
+            ctx += context_errors(got, truth.replace(" ", ""))
+        base_errors, base_ctx = (errors, ctx) if base_errors is None else (base_errors, base_ctx)
+        print(f"  {name:9s} character accuracy {100 * (1 - errors / total):6.2f} %   errors {errors:5d}"
+              f" ({100 * (1 - errors / base_errors):3.0f} % fewer)   case and digit/letter errors {ctx:4d}"
+              f" ({100 * (1 - ctx / max(base_ctx, 1)):3.0f} % fewer)")
+    configure(**VARIANTS["context"])
+    cv2.imwrite("/tmp/hwr_context_line.png", lines[0][1])
+
+
+if __name__ == "__main__":
+    main()
