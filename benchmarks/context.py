@@ -69,8 +69,10 @@ def glyph_bank(data: Path) -> dict[str, list[np.ndarray]]:
         if ys.size < 5:
             continue
         crop = img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
-        paper = float(np.percentile(img, 75))  # the crop's own paper level becomes white
-        bank.setdefault(str(classes[label]), []).append(np.clip(crop * 255.0 / max(paper, 1.0), 0, 255).astype(np.uint8))
+        # one pen on one sheet: the crop's paper becomes white and its darkest ink the same dark grey
+        paper, ink_level = float(np.percentile(img, 75)), float(img.min())
+        crop = 255.0 - (paper - crop) * (255.0 - 50.0) / max(paper - ink_level, 1.0)
+        bank.setdefault(str(classes[label]), []).append(np.clip(crop, 0, 255).astype(np.uint8))
     return bank
 
 
