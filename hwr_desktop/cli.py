@@ -8,11 +8,13 @@ Heavy modules are imported inside the command so that ``hwr --help`` stays fast.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
+import time
 
 from . import __version__
+
+log = logging.getLogger("hwr_desktop.cli")
 
 MODES = ("auto", "digits", "letters", "upper", "lower")  # kept in step with decoding.MODES (tested)
 
@@ -22,16 +24,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hwr {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    rec = sub.add_parser("recognize", help="print the text in images (PNG, JPEG, BMP, TIFF, WebP) or *.ink.json files",
-                         description="Print the text in images (PNG, JPEG, BMP, TIFF, WebP) or *.ink.json files.")
-    rec.add_argument("files", nargs="+", metavar="FILE")
-    rec.add_argument("--json", action="store_true", help="print one JSON document with boxes, confidences and alternatives")
-    rec.add_argument("--top-k", type=_positive, default=5, metavar="K", help="alternatives per glyph in --json (default 5)")
+    what = "images (PNG, JPEG, BMP, TIFF, WebP), PDFs, multi-page TIFFs, *.ink.json files or folders of them"
+    rec = sub.add_parser("recognize", help=f"print the text in {what}", description=f"Print the text in {what}.")
+    rec.add_argument("files", nargs="+", metavar="FILE", help="a file, or a folder (searched recursively)")
+    rec.add_argument("--format", choices=FORMATS, default=None,
+                     help="text (pages separated by a form feed line), json (boxes, confidences, alternatives) "
+                          "or hocr (XHTML for OCR tools); default text")
+    rec.add_argument("--json", action="store_true", help="same as --format json")
+    rec.add_argument("--top-k", type=_positive, default=5, metavar="K", help="alternatives per glyph in json (default 5)")
     rec.add_argument("--mode", choices=MODES, default="auto", help="restrict the characters read (default auto)")
     rec.add_argument("--model", metavar="PATH", help="use this ONNX model instead of the shipped one")
     rec.add_argument("--pages", type=_pages, metavar="LIST",
                      help="pages of PDFs and multi-page TIFFs to read, e.g. 1-3,7 (default all)")
+    rec.add_argument("--out", metavar="DIR",
+                     help="write one output per input into DIR, named after it (scan.pdf -> scan.pdf.txt), "
+                          "keeping the layout of input folders")
+    rec.add_argument("--resume", action="store_true", help="with --out: skip inputs whose output is already there")
+    rec.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+                     help="worker processes (default: all cores when there are 4 inputs or more, else 1)")
+    rec.add_argument("--dask", metavar="ADDRESS", help="run on the Dask distributed scheduler at ADDRESS")
+    rec.add_argument("--no-progress", action="store_true", help="no progress bar (it is shown only on a terminal)")
     return parser
+
+
+FORMATS = ("text", "json", "hocr")  # kept in step with formats.FORMATS (tested)
 
 
 def _positive(text: str) -> int:
@@ -58,50 +74,133 @@ def _error(name: str, message: str) -> None:
     print(f"hwr: {name}: {message}", file=sys.stderr)
 
 
-def cmd_recognize(args: argparse.Namespace) -> int:
-    from .errors import HwrError
-    from .pipeline import recognize_file
-    from .recognizer import Recognizer
-    from .results import page_json
+class ProgressBar:
+    """A one-line progress bar on a terminal's stderr: ``[#####.....] 3/10 files, 0:12 left``."""
 
+    def __init__(self, total: int, stream=None) -> None:
+        self.total, self.done = total, 0
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+        self.draw()
+
+    def draw(self) -> None:
+        width = 30
+        filled = width * self.done // max(self.total, 1)
+        left = ""
+        if self.done:
+            rest = (time.monotonic() - self.start) / self.done * (self.total - self.done)
+            left = f", {int(rest // 60)}:{int(rest % 60):02d} left"
+        self.stream.write(f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files{left}")
+        self.stream.flush()
+
+    def step(self) -> None:
+        self.done += 1
+        self.draw()
+
+    def clear(self) -> None:
+        self.stream.write("\r\033[K")
+        self.stream.flush()
+
+
+def _write_atomic(path, text: str) -> None:
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def cmd_recognize(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import batch, formats
+    from .errors import HwrError
+
+    fmt = args.format or ("json" if args.json else "text")
+    if args.json and fmt != "json":
+        _error("usage", "--json and --format " + fmt + " disagree")
+        return 2
+    if args.resume and not args.out:
+        _error("usage", "--resume needs --out")
+        return 2
     try:
-        recognizer = Recognizer.from_path(args.model)
+        recognizer = batch.load_recognizer(args.model)
     except HwrError as e:
         _error("model", str(e))
         return 1
     status = 0
-    docs = []
-    several = len(args.files) > 1
-    for k, name in enumerate(args.files):
-        try:
-            pages = recognize_file(name, recognizer, mode=args.mode, k=args.top_k, pages=args.pages)
-        except HwrError as e:
-            _error(name, str(e))
-            docs.append({"file": name, "error": str(e)})
+    inputs = batch.expand_inputs(args.files)
+    for name in args.files:
+        if Path(name).is_dir() and not any(Path(n).is_relative_to(name) for n, _ in inputs):
+            _error(name, "no images, PDFs or ink files in this folder")
             status = 1
-            continue
-        except MemoryError:
-            _error(name, "out of memory")
-            docs.append({"file": name, "error": "out of memory"})
+    suffix = formats.SUFFIXES[fmt]
+    targets = {n: batch.output_path(args.out, rel, suffix) for n, rel in inputs} if args.out else {}
+    names = [n for n, _ in inputs]
+    if args.resume:
+        names = [n for n in names if not targets[n].exists()]
+        skipped = len(inputs) - len(names)
+        if skipped:
+            log.info("skipping %d input(s) already done", skipped)
+    options = batch.Options(args.mode, args.top_k, args.pages, args.model)
+    jobs = args.jobs or (batch.default_jobs() if len(names) >= 4 else 1)
+    bar = ProgressBar(len(names)) if sys.stderr.isatty() and not args.no_progress and len(names) > 1 else None
+
+    def done(o) -> None:
+        nonlocal status
+        if bar:
+            bar.clear()
+        if o.error is not None:
+            _error(o.name, o.error)
+        for number, message in o.page_errors:
+            _error(o.name, f"page {number}: {message}")
+        if not o.ok:
             status = 1
-            continue
-        for p in pages:
-            if p.error is not None:
-                _error(name, f"page {p.page}: {p.error}")
-                status = 1
-        if args.json:
-            docs.append({"file": name, "pages": [page_json(p) for p in pages]})
-        else:
-            if several:
-                print(("\n" if k else "") + f"==> {name} <==")
-            print("\n\f".join(p.text for p in pages))
-            sys.stdout.flush()
-    if args.json:
-        info = recognizer.info
-        model = {"path": info.path, "classes": "".join(info.labels), "preprocess": info.preprocess}
-        json.dump({"model": model, "files": docs}, sys.stdout, ensure_ascii=False)
-        print()
+        if args.out and o.error is None:
+            _write_atomic(targets[o.name], formats.render(o, fmt, recognizer.info))
+        if bar:
+            bar.step()
+
+    try:
+        outcomes = batch.run(names, options, jobs=jobs, dask=args.dask, recognizer=recognizer)
+        collected = []
+        several = len(inputs) > 1
+        for k, o in enumerate(batch.in_input_order(outcomes, names, done)):
+            if args.out:
+                continue
+            if fmt == "text" and o.error is None:
+                if bar:
+                    bar.clear()
+                if several:
+                    print(("\n" if k else "") + f"==> {o.name} <==")
+                print(formats.file_text(o))
+                sys.stdout.flush()
+                if bar:
+                    bar.draw()
+            else:
+                collected.append(o)
+    except HwrError as e:  # the pool or cluster itself failed
+        if bar:
+            bar.clear()
+        _error(args.dask or "batch", str(e))
+        return 1
+    if bar:
+        bar.clear()
+    if not args.out:
+        if fmt == "json":
+            print(formats.json_document(recognizer.info, collected))
+        elif fmt == "hocr":
+            sys.stdout.write(to_hocr_outcomes(collected))
     return status
+
+
+def to_hocr_outcomes(outcomes) -> str:
+    from .hocr import to_hocr
+
+    return to_hocr([(o.name, o.pages) for o in outcomes if o.error is None])
 
 
 def main(argv: list[str] | None = None) -> int:

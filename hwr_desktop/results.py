@@ -80,9 +80,12 @@ class WordResult:
 
 @dataclass(frozen=True)
 class LineResult:
+    """A recognized line; ``paragraph`` is the 0-based number of its paragraph on the page."""
+
     box: Box
     text: str
     words: tuple[WordResult, ...]
+    paragraph: int = 0
 
     @property
     def glyphs(self) -> tuple[GlyphResult, ...]:

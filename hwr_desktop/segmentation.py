@@ -30,6 +30,8 @@ from .results import Box, Glyph, Line, Word, union_box
 
 WORD_GAP_MIN, WORD_GAP_MAX = 0.4, 0.8  # word gaps lie between these fractions of the line's glyph height
 WORD_GAP_MEDIAN = 2.5  # ... and are at least this many times the line's median gap
+PARAGRAPH_GAP = 1.5  # a gap between lines over this many line heights ...
+PARAGRAPH_GAP_MEDIAN = 1.8  # ... and this many median gaps starts a paragraph
 LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 INK_PEN = 0.06  # half the width given to ink points, as a fraction of the glyph height
@@ -198,6 +200,38 @@ def layout(units: Sequence[Unit]) -> list[Line]:
             words.append(Word(union_box(g.box for g in glyphs), glyphs))
         lines.append(Line(union_box(w.box for w in words), tuple(words)))
     return lines
+
+
+def paragraph_numbers(line_boxes: Sequence[Box]) -> list[int]:
+    """Per line (in reading order), the 0-based number of its paragraph.
+
+    A new paragraph starts where the gap above a line is larger than ``PARAGRAPH_GAP`` times the
+    median line height and, when there are three lines or more, ``PARAGRAPH_GAP_MEDIAN`` times the
+    usual gap between lines (the median gap; the smallest when there are fewer than four): a blank
+    line left in the writing.
+    """
+    if not line_boxes:
+        return []
+    height = float(np.median([b[3] - b[1] for b in line_boxes]))
+    gaps = [line_boxes[i][1] - line_boxes[i - 1][3] for i in range(1, len(line_boxes))]
+    threshold = PARAGRAPH_GAP * height
+    if len(gaps) >= 2:  # with few gaps the median may be a paragraph gap itself: take the smallest
+        usual = float(np.median(gaps)) if len(gaps) >= 4 else min(gaps)
+        threshold = max(threshold, PARAGRAPH_GAP_MEDIAN * max(usual, 0.0))
+    numbers = [0]
+    for g in gaps:
+        numbers.append(numbers[-1] + (g > threshold))
+    return numbers
+
+
+def join_lines(texts: Sequence[str], paragraphs: Sequence[int]) -> str:
+    """Line texts joined by newlines, with a blank line where the paragraph number changes."""
+    out = []
+    for i, t in enumerate(texts):
+        if i and paragraphs[i] != paragraphs[i - 1]:
+            out.append("")
+        out.append(t)
+    return "\n".join(out)
 
 
 # --- images --------------------------------------------------------------------------------------

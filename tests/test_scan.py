@@ -102,13 +102,13 @@ def test_strokes_crossing_a_rule_stay_whole():
 
 
 def test_form_boxes_are_removed(fake):
-    img, boxes = text_page(words=[["AB", "CD"], ["EFG"]], size=(240, 400))
+    img, boxes = text_page(words=[["AB", "CD"], ["EFG"], ["HI"]], size=(260, 400))
     for row in boxes:  # one box around each line: a form field
         x0, y0 = row[0][0] - 12, min(b[1] for b in row) - 10
         x1, y1 = row[-1][2] + 12, max(b[3] for b in row) + 10
         cv2.rectangle(img, (x0, y0), (x1, y1), 40, 2)
     page = recognize_image(img, fake)
-    assert page.text == "11 11\n111"
+    assert page.text == "11 11\n111\n11"
 
 
 def test_noisy_yellowed_photo_with_shadow_and_border(fake):

@@ -131,3 +131,14 @@ def test_ink_two_lines():
     lines = segment_ink(bottom + top)
     assert [len(l.glyphs) for l in lines] == [3, 2]
     assert lines[0].box[1] == 10
+
+
+def test_paragraphs_start_after_a_blank_line():
+    from hwr_desktop.segmentation import join_lines, paragraph_numbers
+
+    tops = [0, 60, 120, 240, 300]  # lines 40 high, 20 apart; a line left blank before the fourth
+    boxes = [(0, t, 300, t + 40) for t in tops]
+    assert paragraph_numbers(boxes) == [0, 0, 0, 1, 1]
+    assert join_lines(["a", "b", "c", "d", "e"], [0, 0, 0, 1, 1]) == "a\nb\nc\n\nd\ne"
+    assert paragraph_numbers(boxes[:2]) == [0, 0] and paragraph_numbers([]) == []
+    assert paragraph_numbers([(0, 0, 9, 40), (0, 130, 9, 170)]) == [0, 1]
