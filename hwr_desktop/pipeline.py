@@ -21,6 +21,7 @@ from .decoding import decode_word, top_k
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
+from .lexicon import Lexicon, apply_lexicon
 from .normalize import SIZE, normalize_glyph
 from .recognizer import Recognizer
 from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
@@ -54,9 +55,9 @@ def classify(glyphs: np.ndarray, recognizer: Recognizer) -> np.ndarray:
 
 
 def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
-              width: int, height: int) -> PageResult:
+              width: int, height: int, lexicon: Lexicon | None = None) -> PageResult:
     """Turn per-glyph probabilities (in reading order) into a PageResult: field mode and word rules per word,
-    then context (line geometry, case per word) per line."""
+    then context (line geometry, case per word) per line, then the lexicon (if any) per word of letters."""
     out_lines = []
     i = 0
     for line in lines:
@@ -67,6 +68,8 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
         p = np.concatenate([decode_word(probs[i + s.start : i + s.stop], labels, mode) for s in spans])
         i += j
         p = decode_line(p, [g.box for g in line.glyphs], spans, labels)
+        if lexicon is not None and mode != "digits":
+            p = np.concatenate([apply_lexicon(p[s], labels, lexicon) for s in spans])
         words = []
         for word, span in zip(line.words, spans):
             cands = top_k(p[span], labels, k)
@@ -131,7 +134,8 @@ def _remap_lines(lines: Sequence[Line], boxes: Sequence[Box]) -> list[Line]:
 
 
 def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
-                    progress: Progress | None = None, deskew: bool = True, rules: bool = True) -> PageResult:
+                    progress: Progress | None = None, deskew: bool = True, rules: bool = True,
+                    lexicon: Lexicon | None = None) -> PageResult:
     """Recognize the handwriting on a page or image.
 
     The page is levelled and cleaned first (``prepare_page``); glyphs are read on the levelled page,
@@ -163,7 +167,7 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     probs = classify(batch, recognizer)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return dataclasses.replace(_assemble(lines, probs, recognizer.labels, mode, k, w, h), skew=angle)
+    return dataclasses.replace(_assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon), skew=angle)
 
 
 def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
@@ -178,7 +182,7 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
 
 
 def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
-                  progress: Progress | None = None) -> PageResult:
+                  progress: Progress | None = None, lexicon: Lexicon | None = None) -> PageResult:
     """Recognize strokes. Boxes are in ink coordinates; an empty ink gives a page with no lines."""
     if not strokes:
         return PageResult(0, 0, "", ())
@@ -193,7 +197,7 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     probs = classify(batch, recognizer)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return _assemble(lines, probs, recognizer.labels, mode, k, width, height)
+    return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon)
 
 
 def single_glyph_mask(binary: np.ndarray) -> np.ndarray:
@@ -230,7 +234,8 @@ def is_ink_file(path: str | Path) -> bool:
 
 
 def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
-                   pages: PageSelection | None = None, progress: Progress | None = None) -> list[PageResult]:
+                   pages: PageSelection | None = None, progress: Progress | None = None,
+                   lexicon: Lexicon | None = None) -> list[PageResult]:
     """Recognize an image, multi-page TIFF, PDF or ``*.ink.json`` file; returns one PageResult per page read.
 
     Args:
@@ -249,14 +254,14 @@ def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "aut
     if is_ink_file(p):
         if pages is not None and 1 not in pages:
             raise InputError("none of the selected pages exists (the document has 1 page)")
-        return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k)]
+        return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k, lexicon=lexicon)]
     results: list[PageResult] = []
     numbers, loaded = open_document(p, pages)
     for page in loaded:
         if page.error is not None:
             results.append(PageResult(0, 0, "", (), page.number, page.error))
         else:
-            result = recognize_image(page.image, recognizer, mode=mode, k=k)
+            result = recognize_image(page.image, recognizer, mode=mode, k=k, lexicon=lexicon)
             results.append(dataclasses.replace(result, page=page.number))
         if progress:
             progress(len(results), len(numbers))
