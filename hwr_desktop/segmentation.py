@@ -32,6 +32,9 @@ WORD_GAP_MIN, WORD_GAP_MAX = 0.4, 0.8  # word gaps lie between these fractions o
 WORD_GAP_MEDIAN = 2.5  # ... and are at least this many times the line's median gap
 PARAGRAPH_GAP = 1.5  # a gap between lines over this many line heights ...
 PARAGRAPH_GAP_MEDIAN = 1.8  # ... and this many median gaps starts a paragraph
+SPLIT_WIDTH = 1.7  # a glyph this many usual glyph widths wide may be touching characters ...
+SPLIT_PIECE = 1.5  # pieces at least this many usual widths wide are cut again
+SPLIT_USUAL = 0.9  # ... the usual width being the line's median, at most this many line heights
 LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 INK_PEN = 0.06  # half the width given to ink points, as a fraction of the glyph height
@@ -269,7 +272,98 @@ def segment_image(binary: np.ndarray) -> tuple[list[Line], np.ndarray]:
     labels, units = components(binary)
     if not units:
         raise EmptyInputError("no ink found in the image")
-    return layout(units), labels
+    return split_touching(layout(units), labels), labels
+
+
+def _cut_columns(mask: np.ndarray, expected: float) -> list[int]:
+    """Columns (in ``mask``'s x) at which touching glyphs come apart, in order.
+
+    A piece at least ``SPLIT_PIECE`` expected widths wide is cut at its thinnest column (the least
+    ink: where a single stroke joins two letters), if that column's ink is thin (at most 2.5 pen
+    widths, or a third of the tallest column) and it leaves at least 0.55 expected widths either
+    side; columns near a whole number of expected widths from the piece's left edge are preferred.
+    The pieces are cut again the same way.
+    """
+    proj = mask.sum(0).astype(np.float32)
+    thin = max(2.5 * _stroke_width(mask), 0.34 * float(proj.max()))
+    margin = 0.55 * expected
+
+    def cut(a: int, b: int) -> list[int]:
+        if b - a < SPLIT_PIECE * expected:
+            return []
+        lo, hi = int(np.ceil(a + margin)), int(np.floor(b - margin))
+        if hi <= lo:
+            return []
+        xs = np.arange(lo, hi + 1)
+        phase = (xs - a) / expected
+        cost = proj[xs] + 0.15 * float(proj.max()) * np.abs(phase - np.round(phase))
+        x = int(xs[np.argmin(cost)])
+        if proj[x] > thin:
+            return []
+        return cut(a, x) + [x] + cut(x, b)
+
+    return cut(0, len(proj))
+
+
+def _stroke_width(mask: np.ndarray) -> float:
+    """The pen's width in a glyph mask: the median length of its vertical and horizontal ink runs."""
+    runs = []
+    for a in (mask, mask.T):
+        d = np.diff(a.astype(np.int8), axis=0, prepend=0, append=0)
+        starts, ends = np.nonzero(d.T == 1), np.nonzero(d.T == -1)
+        runs.append(ends[1] - starts[1])
+    r = np.concatenate(runs)
+    return float(np.median(r)) if len(r) else 1.0
+
+
+def split_touching(lines: Sequence[Line], labels: np.ndarray) -> list[Line]:
+    """Split glyphs that are several touching characters, where the ink says so.
+
+    A glyph at least ``SPLIT_WIDTH`` times as wide as the line's usual glyph (its median width,
+    at most ``SPLIT_USUAL`` of the line's height) and wider than the line's height is cut where
+    the ink is thin (``_cut_columns``). The ink right of a cut gets a
+    new label in ``labels`` (modified in place), so ``glyph_mask`` gives each piece its own ink.
+    """
+    out = []
+    for line in lines:
+        glyphs = line.glyphs
+        height = typical_height([Unit(0, g.box) for g in glyphs])
+        usual = min(float(np.median([g.box[2] - g.box[0] for g in glyphs])), SPLIT_USUAL * height)
+        words = []
+        for word in line.words:
+            pieces: list[Glyph] = []
+            for g in word.glyphs:
+                width = g.box[2] - g.box[0]
+                if width < SPLIT_WIDTH * usual or width < height:
+                    pieces.append(g)
+                    continue
+                pieces.extend(_split_glyph(g, labels, usual))
+            words.append(Word(union_box(p.box for p in pieces), tuple(pieces)))
+        out.append(Line(union_box(w.box for w in words), tuple(words)))
+    return out
+
+
+def _split_glyph(g: Glyph, labels: np.ndarray, usual: float) -> list[Glyph]:
+    mask = glyph_mask(labels, g)
+    cuts = _cut_columns(mask, usual)
+    if not cuts:
+        return [g]
+    x0, y0 = g.box[0], g.box[1]
+    region = labels[y0 : g.box[3], x0 : g.box[2]]  # a view: relabelling writes through
+    out = []
+    bounds = [0] + cuts + [mask.shape[1]]
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        part = np.zeros_like(mask)
+        part[:, a:b] = mask[:, a:b]
+        if not part.any():
+            continue
+        new = int(labels.max()) + 1 if out else None
+        if new is not None:
+            region[part] = new
+        ys, xs = np.nonzero(part)
+        box = (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
+        out.append(Glyph(box, (new,) if new is not None else g.strokes))
+    return out
 
 
 def glyph_mask(labels: np.ndarray, glyph: Glyph) -> np.ndarray:

@@ -4,7 +4,7 @@ import pytest
 
 from hwr_desktop.errors import EmptyInputError
 from hwr_desktop.ink import Stroke
-from hwr_desktop.segmentation import Unit, group_words, layout, segment_image, segment_ink, word_gap_threshold
+from hwr_desktop.segmentation import Unit, glyph_mask, group_words, layout, segment_image, segment_ink, word_gap_threshold
 
 
 def blob_image(boxes, size=(200, 600)) -> np.ndarray:
@@ -142,3 +142,28 @@ def test_paragraphs_start_after_a_blank_line():
     assert join_lines(["a", "b", "c", "d", "e"], [0, 0, 0, 1, 1]) == "a\nb\nc\n\nd\ne"
     assert paragraph_numbers(boxes[:2]) == [0, 0] and paragraph_numbers([]) == []
     assert paragraph_numbers([(0, 0, 9, 40), (0, 130, 9, 170)]) == [0, 1]
+
+
+def _hershey_line(text, pitch, size=(120, 520)):
+    img = np.zeros(size, np.uint8)
+    for k, ch in enumerate(text):
+        cv2.putText(img, ch, (20 + k * pitch, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 1, 4)
+    return img.astype(bool)
+
+
+@pytest.mark.parametrize("text, pitch", [("ABCDE", 28)])
+def test_touching_characters_are_split_where_the_ink_is_thin(text, pitch):
+    touching = _hershey_line(text, pitch)  # letters about 28 px wide: some run into their neighbours
+    n, _ = cv2.connectedComponents(touching.astype(np.uint8))
+    assert n - 1 == 3
+    lines, labels = segment_image(touching)
+    glyphs = lines[0].glyphs
+    assert len(glyphs) == 5
+    for g in glyphs:  # each piece is one letter wide and holds its own ink
+        assert 14 <= g.box[2] - g.box[0] <= 40
+        assert glyph_mask(labels, g).sum() > 100
+
+
+def test_wide_single_letters_are_not_split():
+    lines, _ = segment_image(_hershey_line("MWMW", 34))  # M and W are wide but are one letter each
+    assert len(lines[0].glyphs) == 4
