@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QLabel, Q
 from ..decoding import MODES
 from ..errors import HwrError
 from ..ink import Ink
-from ..pipeline import IMAGE_SUFFIXES, is_ink_file, load_image
+from ..documents import is_pdf, is_tiff, open_document, page_count
+from ..pipeline import IMAGE_SUFFIXES, is_ink_file
 from ..recognizer import Recognizer
 from .about_dialog import AboutDialog
 from .autosave import Autosaver
@@ -41,8 +42,8 @@ log = logging.getLogger(__name__)
 
 LIVE_DELAY_MS = 300  # pause after the pen lifts before live recognition runs
 MODE_NAMES = {"auto": "Auto", "digits": "Digits 0-9", "letters": "Letters", "upper": "UPPERCASE", "lower": "lowercase"}
-OPEN_FILTER = ("Ink and images (*.ink.json " + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;"
-               "Ink (*.ink.json);;Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)")
+OPEN_FILTER = ("Ink, images and PDFs (*.ink.json *.pdf " + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;"
+               "Ink (*.ink.json);;Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;PDF (*.pdf);;All files (*)")
 INK_TAB, IMAGE_TAB = 0, 1
 
 
@@ -440,14 +441,20 @@ class MainWindow(QMainWindow):
             self._recognize_ink()
 
     def _open_image(self, path: Path) -> None:
-        image = load_image(path)
+        """Show an image, or the first page of a PDF or multi-page TIFF (rendered at 300 dpi)."""
+        numbers, pages = open_document(path, frozenset({1}))
+        first = next(pages)
+        if first.error is not None:
+            raise HwrError(f"page 1: {first.error}")
+        image = first.image
+        count = page_count(path) if is_pdf(path) or is_tiff(path) else 1
         qimage = array_to_qimage(image)
         self._image = image
         self.corrections[IMAGE].clear()
         self._outcome[IMAGE] = None
         self.image_view.set_image(qimage)
         self.tabs.setTabEnabled(IMAGE_TAB, True)
-        self.tabs.setTabText(IMAGE_TAB, path.name)
+        self.tabs.setTabText(IMAGE_TAB, path.name + (f" (page 1 of {count})" if count > 1 else ""))
         self.tabs.setCurrentIndex(IMAGE_TAB)
         self._refresh(IMAGE)
         if self.worker.recognizer is not None:
