@@ -13,6 +13,8 @@ image path (``pipeline.recognize_image``) four ways:
   words       + word rules (numbers read as digits, words as letters)
   geometry    + line geometry (baseline, x-height: case and descenders)
   context     + case consistency within words (the app's default)
+  lexicon     + the shipped English word list (the words here all come from a
+              list of common words, so this row shows the best case)
 
 and scored by character accuracy, case-sensitive (1 - edit distance / length).
 """
@@ -33,6 +35,7 @@ import hwr_desktop.context as context  # noqa: E402
 import hwr_desktop.pipeline as pipeline  # noqa: E402
 from hwr_desktop.binarize import binarize  # noqa: E402
 from hwr_desktop.decoding import decode_word, mode_mask, restrict  # noqa: E402
+from hwr_desktop.lexicon import Lexicon  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 
 WORDS = ("the of and to in is you that it he was for on are as with his they at be this have from or one had by "
@@ -144,6 +147,7 @@ VARIANTS = {
     "words": dict(words=True, geometry=False, case=False),
     "geometry": dict(words=True, geometry=True, case=False),
     "context": dict(words=True, geometry=True, case=True),
+    "lexicon": dict(words=True, geometry=True, case=True),
 }
 
 
@@ -174,11 +178,13 @@ def main() -> None:
     total = sum(len(t.replace(" ", "")) for t, _ in lines)
     print(f"{len(lines)} lines, {total} characters from pen62 validation crops; model {rec.info.path}")
     base_errors = base_ctx = None
+    lexicon = Lexicon.from_files([])
     for name, flags in VARIANTS.items():
         configure(**flags)
+        lex = lexicon if name == "lexicon" else None
         errors = ctx = 0
         for truth, img in lines:
-            got = pipeline.recognize_image(img, rec).text.replace(" ", "").replace("\n", "")
+            got = pipeline.recognize_image(img, rec, lexicon=lex).text.replace(" ", "").replace("\n", "")
             errors += edit_distance(got, truth.replace(" ", ""))
             ctx += context_errors(got, truth.replace(" ", ""))
         base_errors, base_ctx = (errors, ctx) if base_errors is None else (base_errors, base_ctx)

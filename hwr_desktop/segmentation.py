@@ -19,7 +19,7 @@ is joined to it: pens and tablets drop out mid-stroke.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -35,6 +35,7 @@ PARAGRAPH_GAP_MEDIAN = 1.8  # ... and this many median gaps starts a paragraph
 SPLIT_WIDTH = 1.7  # a glyph this many usual glyph widths wide may be touching characters ...
 SPLIT_PIECE = 1.5  # pieces at least this many usual widths wide are cut again
 SPLIT_USUAL = 0.9  # ... the usual width being the line's median, at most this many line heights
+SplitCheck = Callable[[np.ndarray, list[np.ndarray]], bool]
 LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 INK_PEN = 0.06  # half the width given to ink points, as a fraction of the glyph height
@@ -260,7 +261,7 @@ def components(binary: np.ndarray) -> tuple[np.ndarray, list[Unit]]:
     return labels, kept
 
 
-def segment_image(binary: np.ndarray) -> tuple[list[Line], np.ndarray]:
+def segment_image(binary: np.ndarray, accept: SplitCheck | None = None) -> tuple[list[Line], np.ndarray]:
     """Lines of glyphs found in a binary image.
 
     Returns:
@@ -272,7 +273,7 @@ def segment_image(binary: np.ndarray) -> tuple[list[Line], np.ndarray]:
     labels, units = components(binary)
     if not units:
         raise EmptyInputError("no ink found in the image")
-    return split_touching(layout(units), labels), labels
+    return split_touching(layout(units), labels, accept), labels
 
 
 def _cut_columns(mask: np.ndarray, expected: float) -> list[int]:
@@ -316,13 +317,15 @@ def _stroke_width(mask: np.ndarray) -> float:
     return float(np.median(r)) if len(r) else 1.0
 
 
-def split_touching(lines: Sequence[Line], labels: np.ndarray) -> list[Line]:
+def split_touching(lines: Sequence[Line], labels: np.ndarray, accept: SplitCheck | None = None) -> list[Line]:
     """Split glyphs that are several touching characters, where the ink says so.
 
     A glyph at least ``SPLIT_WIDTH`` times as wide as the line's usual glyph (its median width,
     at most ``SPLIT_USUAL`` of the line's height) and wider than the line's height is cut where
     the ink is thin (``_cut_columns``). The ink right of a cut gets a
     new label in ``labels`` (modified in place), so ``glyph_mask`` gives each piece its own ink.
+    ``accept(whole_mask, piece_masks)``, when given, decides whether a proposed split stands (the
+    pipeline asks the recognizer: the pieces must read more surely than the whole).
     """
     out = []
     for line in lines:
@@ -337,7 +340,14 @@ def split_touching(lines: Sequence[Line], labels: np.ndarray) -> list[Line]:
                 if width < SPLIT_WIDTH * usual or width < height:
                     pieces.append(g)
                     continue
-                pieces.extend(_split_glyph(g, labels, usual))
+                whole = glyph_mask(labels, g)
+                x0, y0, x1, y1 = g.box
+                saved = labels[y0:y1, x0:x1].copy()
+                parts = _split_glyph(g, labels, usual)
+                if len(parts) > 1 and accept is not None and not accept(whole, [glyph_mask(labels, p) for p in parts]):
+                    labels[y0:y1, x0:x1] = saved  # rejected: the pieces' ink goes back to the glyph
+                    parts = [g]
+                pieces.extend(parts)
             words.append(Word(union_box(p.box for p in pieces), tuple(pieces)))
         out.append(Line(union_box(w.box for w in words), tuple(words)))
     return out
