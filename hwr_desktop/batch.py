@@ -36,6 +36,7 @@ class Options:
         pages: 1-based pages to read (None: all).
         model: the ONNX model's path (None: the shipped one).
         threads: onnxruntime threads per process (0: all cores; 1 in pools, which use the cores already).
+        lexicon: word lists added to the shipped one; None for no lexicon.
     """
 
     mode: str = "auto"
@@ -43,6 +44,7 @@ class Options:
     pages: PageSelection | None = None
     model: str | None = None
     threads: int = 0
+    lexicon: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,14 @@ def load_recognizer(model: str | None, threads: int = 0):
     return Recognizer.from_path(model, threads=threads)
 
 
+@functools.lru_cache(maxsize=4)
+def load_lexicon(files: tuple[str, ...]):
+    """The shipped word list plus ``files``, loaded once per process."""
+    from .lexicon import Lexicon
+
+    return Lexicon.from_files(files)
+
+
 def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
     """Recognize one file; never raises for a bad input or model.
 
@@ -109,7 +119,8 @@ def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
 
     try:
         rec = recognizer if recognizer is not None else load_recognizer(options.model, options.threads)
-        pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages)
+        lexicon = load_lexicon(options.lexicon) if options.lexicon is not None else None
+        pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon)
     except HwrError as e:
         return FileOutcome(name, error=str(e))
     except MemoryError:

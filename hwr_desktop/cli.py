@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--top-k", type=_positive, default=5, metavar="K", help="alternatives per glyph in json (default 5)")
     rec.add_argument("--mode", choices=MODES, default="auto", help="restrict the characters read (default auto)")
     rec.add_argument("--model", metavar="PATH", help="use this ONNX model instead of the shipped one")
+    rec.add_argument("--lexicon", action="append", default=[], metavar="FILE",
+                     help="a word list (one word per line) added to the shipped English one; repeatable")
+    rec.add_argument("--no-lexicon", action="store_true", help="read words without any word list")
     rec.add_argument("--pages", type=_pages, metavar="LIST",
                      help="pages of PDFs and multi-page TIFFs to read, e.g. 1-3,7 (default all)")
     rec.add_argument("--out", metavar="DIR",
@@ -145,7 +148,17 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         skipped = len(inputs) - len(names)
         if skipped:
             log.info("skipping %d input(s) already done", skipped)
-    options = batch.Options(args.mode, args.top_k, args.pages, args.model)
+    if args.no_lexicon and args.lexicon:
+        _error("usage", "--lexicon and --no-lexicon disagree")
+        return 2
+    lexicon = None if args.no_lexicon else tuple(args.lexicon)
+    if lexicon is not None:
+        try:
+            batch.load_lexicon(lexicon)  # a bad word list is reported once, before any file
+        except HwrError as e:
+            _error("lexicon", str(e))
+            return 1
+    options = batch.Options(args.mode, args.top_k, args.pages, args.model, lexicon=lexicon)
     jobs = args.jobs or (batch.default_jobs() if len(names) >= 4 else 1)
     bar = ProgressBar(len(names)) if sys.stderr.isatty() and not args.no_progress and len(names) > 1 else None
 

@@ -84,3 +84,14 @@ def test_console_script_help_runs_without_heavy_imports():
     code = "import sys; from hwr_desktop import cli; cli.build_parser(); print(sorted(m for m in ('cv2','onnxruntime','numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_lexicon_options(page, tmp_path, capsys):
+    words = tmp_path / "words.txt"
+    words.write_text("zyx\n")
+    assert run(["recognize", "--mode", "digits", "--lexicon", str(words), str(page)], capsys)[0] == 0
+    code, _, err = run(["recognize", "--lexicon", str(tmp_path / "none.txt"), str(page)], capsys)
+    assert code == 1 and err.startswith("hwr: lexicon: cannot read word list")
+    code, _, err = run(["recognize", "--no-lexicon", "--lexicon", str(words), str(page)], capsys)
+    assert code == 2 and "disagree" in err
+    assert run(["recognize", "--no-lexicon", "--mode", "digits", str(page)], capsys)[:2] == (0, "11 1\n")
