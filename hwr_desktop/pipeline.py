@@ -23,6 +23,7 @@ from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
 from .lexicon import Lexicon, apply_lexicon
 from .normalize import SIZE, normalize_batch, normalize_glyph
+from .personal import PersonalModel
 from .recognizer import Recognizer
 from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
 from .scan import MIN_SKEW, estimate_skew, map_points, remove_rules, rotate_page
@@ -48,10 +49,11 @@ def load_image(path: str | Path) -> np.ndarray:
     return decode_image(_read_bytes(Path(path)))
 
 
-def classify(glyphs: np.ndarray, recognizer: Recognizer) -> np.ndarray:
-    """float32 (N, 1, 28, 28) -> float32 (N, C) probabilities."""
-    probs, _ = recognizer.predict(glyphs)
-    return probs
+def classify(glyphs: np.ndarray, recognizer: Recognizer, personal: PersonalModel | None = None) -> np.ndarray:
+    """float32 (N, 1, 28, 28) -> float32 (N, C) probabilities; with ``personal``, blended with the
+    user's samples (``personal.PersonalModel.blend``). Without it: the network's own result."""
+    probs, features = recognizer.predict(glyphs)
+    return personal.blend(probs, features) if personal is not None else probs
 
 
 def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
@@ -147,7 +149,7 @@ def split_reads_better(whole: np.ndarray, pieces: list[np.ndarray], recognizer: 
 
 def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                     progress: Progress | None = None, deskew: bool = True, rules: bool = True,
-                    lexicon: Lexicon | None = None) -> PageResult:
+                    lexicon: Lexicon | None = None, personal: PersonalModel | None = None) -> PageResult:
     """Recognize the handwriting on a page or image.
 
     The page is levelled and cleaned first (``prepare_page``); glyphs are read on the levelled page,
@@ -176,7 +178,7 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
             progress(j + 1, len(glyphs))
     if back is not None:
         lines = _remap_lines(lines, boxes)
-    probs = classify(batch, recognizer)
+    probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
     return dataclasses.replace(_assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon), skew=angle)
@@ -194,7 +196,8 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
 
 
 def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
-                  progress: Progress | None = None, lexicon: Lexicon | None = None) -> PageResult:
+                  progress: Progress | None = None, lexicon: Lexicon | None = None,
+                  personal: PersonalModel | None = None) -> PageResult:
     """Recognize strokes. Boxes are in ink coordinates; an empty ink gives a page with no lines."""
     if not strokes:
         return PageResult(0, 0, "", ())
@@ -206,7 +209,7 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
     for j, g in enumerate(glyphs):
         batch[j, 0] = normalize_glyph(ink_glyph_mask([strokes[i] for i in g.strokes]))
-    probs = classify(batch, recognizer)
+    probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
     return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon)
@@ -225,7 +228,7 @@ def single_glyph_mask(binary: np.ndarray) -> np.ndarray:
 
 
 def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto",
-                          k: int = 5) -> GlyphResult:
+                          k: int = 5, personal: PersonalModel | None = None) -> GlyphResult:
     """Recognize an image known to hold exactly one character (a form cell, a dataset crop).
 
     All ink left after speck removal is taken as the glyph.
@@ -233,7 +236,7 @@ def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: st
         EmptyInputError: no ink.
     """
     mask = single_glyph_mask(binarize(image))
-    probs = classify(normalize_glyph(mask)[None, None], recognizer)
+    probs = classify(normalize_glyph(mask)[None, None], recognizer, personal)
     p = decode_word(probs, recognizer.labels, mode)
     cands = top_k(p, recognizer.labels, k)[0]
     ys, xs = np.nonzero(mask)

@@ -1,0 +1,371 @@
+"""Personalization: the user's corrected glyphs, kept on disk, and a small classifier that learns from them.
+
+Every correction in the app becomes a *sample*: the glyph as the model sees it
+(normalized 28x28), the character the user chose, and the strokes when the
+glyph was written on the canvas. ``SampleStore`` keeps them in a folder;
+``PersonalModel`` reads the recognizer's penultimate features of those samples
+and nudges the network's probabilities towards the user's own way of writing.
+No torch: the features come from the shipped ONNX model.
+
+Store format (``samples.jsonl`` in the store's folder, UTF-8, one JSON object a line)::
+
+    {"format": "hwr-samples", "version": 1}                      <- first line
+    {"id": "3f2a...", "label": "a", "time": 1764160000.123,
+     "image": "<base64 of 784 bytes>", "strokes": [[[x, y, pressure, t_ms], ...], ...]}
+
+``image`` is the normalized glyph as uint8 (28, 28), row-major, ink 255 on
+black 0 (``normalize_glyph`` output times 255, rounded): the same convention as
+the npz files of ``../shared/data``. ``strokes`` is optional (absent for glyphs
+cut from images) and holds the points as in an ``*.ink.json`` file. ``id`` is
+a random hex string, ``time`` Unix seconds.
+
+Adding appends one line and fsyncs, so a crash loses at most the line being
+written; a torn last line is skipped when reading. Deleting rewrites the file
+without the deleted samples (temporary file, fsync, rename), so their pixels
+and strokes are really gone from disk, and a crash leaves the old or the new
+file, never a mix.
+
+``export_npz`` writes the ``../shared/data`` format: ``x`` uint8 (N, 28, 28)
+white ink on black, ``y`` int64 indices into ``classes`` (a string array of
+the labels present, sorted); ``training/finetune.py`` reads it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .errors import InputError
+from .normalize import SIZE
+
+log = logging.getLogger(__name__)
+
+STORE_FORMAT = "hwr-samples"
+STORE_VERSION = 1
+STORE_FILE = "samples.jsonl"
+
+Points = list  # one stroke: [[x, y, pressure, t_ms], ...]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One corrected glyph.
+
+    Attributes:
+        id: unique within the store (random hex).
+        label: the character the user chose (one character).
+        image: uint8 (28, 28), ink 255 on black 0: the normalized glyph.
+        time: Unix seconds when it was stored.
+        strokes: the glyph's strokes as point lists ``[[x, y, pressure, t_ms], ...]`` (empty for image glyphs).
+    """
+
+    id: str
+    label: str
+    image: np.ndarray = field(compare=False, repr=False)
+    time: float = 0.0
+    strokes: tuple = field(default=(), compare=False, repr=False)
+
+
+def glyph_to_uint8(glyph: np.ndarray) -> np.ndarray:
+    """float32 (28, 28) or (1, 28, 28) in [0, 1] (``normalize_glyph`` output) -> uint8 (28, 28), ink 255."""
+    g = np.asarray(glyph, np.float32).reshape(SIZE, SIZE)
+    return np.clip(np.round(g * 255.0), 0, 255).astype(np.uint8)
+
+
+def uint8_to_glyphs(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28), ink 255 -> float32 (N, 1, 28, 28) in [0, 1], the recognizer's input."""
+    return (np.asarray(images, np.float32) / 255.0)[:, None]
+
+
+def _encode(s: Sample) -> str:
+    d = {"id": s.id, "label": s.label, "time": round(s.time, 3),
+         "image": base64.b64encode(np.ascontiguousarray(s.image, np.uint8).tobytes()).decode("ascii")}
+    if s.strokes:
+        d["strokes"] = [list(map(list, st)) for st in s.strokes]
+    return json.dumps(d, separators=(",", ":"))
+
+
+def _decode(line: str) -> Sample | None:
+    """One record, or None for a torn or malformed line."""
+    try:
+        d = json.loads(line)
+        raw = base64.b64decode(d["image"], validate=True)
+        label, sid = str(d["label"]), str(d["id"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if len(raw) != SIZE * SIZE or len(label) != 1 or not sid:
+        return None
+    image = np.frombuffer(raw, np.uint8).reshape(SIZE, SIZE).copy()
+    image.setflags(write=False)
+    strokes = d.get("strokes") or ()
+    strokes = tuple(tuple(tuple(float(v) for v in p) for p in st) for st in strokes) if isinstance(strokes, list) else ()
+    return Sample(sid, label, image, float(d.get("time", 0.0)), strokes)
+
+
+class SampleStore:
+    """The user's samples in ``folder`` (created on first write); see the module docstring for the format.
+
+    Args:
+        folder: the store's folder (the app uses its data folder's ``samples`` subfolder).
+        clock: Unix seconds, for the samples' ``time``.
+    Raises:
+        InputError: the file exists but is not a sample store (wrong header).
+    """
+
+    def __init__(self, folder: str | Path, clock=time.time) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / STORE_FILE
+        self._clock = clock
+        self._samples: list[Sample] = self._read()
+
+    def _read(self) -> list[Sample]:
+        if not self.path.exists():
+            return []
+        try:
+            lines = self.path.read_text(encoding="utf-8").split("\n")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"cannot read the sample store {self.path}: {e}") from None
+        try:
+            head = json.loads(lines[0])
+        except ValueError:
+            head = None
+        if not isinstance(head, dict) or head.get("format") != STORE_FORMAT:
+            raise InputError(f"{self.path} is not an hwr sample store")
+        if head.get("version") != STORE_VERSION:
+            raise InputError(f"{self.path}: unsupported sample store version {head.get('version')!r}")
+        out, seen, bad = [], set(), 0
+        for line in lines[1:]:
+            if not line.strip():
+                continue
+            s = _decode(line)
+            if s is None or s.id in seen:
+                bad += 1
+                continue
+            seen.add(s.id)
+            out.append(s)
+        if bad:
+            log.warning("%s: skipped %d unreadable record(s)", self.path, bad)
+        return out
+
+    @property
+    def samples(self) -> tuple[Sample, ...]:
+        """All samples, oldest first."""
+        return tuple(self._samples)
+
+    def __len__(self) -> int:
+        return len(self._samples)
+
+    def _header(self) -> str:
+        return json.dumps({"format": STORE_FORMAT, "version": STORE_VERSION})
+
+    def add(self, image: np.ndarray, label: str, strokes: Iterable[Sequence[Sequence[float]]] = ()) -> Sample:
+        """Store one glyph and return its sample; the line is on disk (fsynced) when this returns.
+
+        Args:
+            image: the normalized glyph: float32 in [0, 1] ((28, 28) or (1, 28, 28)) or uint8 (28, 28) ink 255.
+            label: one character.
+            strokes: the glyph's strokes, each a sequence of ``(x, y[, pressure, t_ms])`` points.
+        Raises:
+            InputError: a label that is not one character, or an image of the wrong shape.
+            OSError: the folder cannot be written.
+        """
+        if not isinstance(label, str) or len(label) != 1:
+            raise InputError(f"a sample's label must be one character, got {label!r}")
+        img = np.asarray(image)
+        if img.size != SIZE * SIZE:
+            raise InputError(f"a sample's image must be {SIZE}x{SIZE}, got shape {img.shape}")
+        img = img.reshape(SIZE, SIZE).astype(np.uint8) if img.dtype == np.uint8 else glyph_to_uint8(img)
+        img.setflags(write=False)
+        pts = tuple(tuple(tuple(round(float(v), 3) for v in p) for p in st) for st in strokes)
+        sample = Sample(uuid.uuid4().hex, label, img, float(self._clock()), pts)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        with open(self.path, "a", encoding="utf-8") as f:
+            if new:
+                f.write(self._header() + "\n")
+            elif not self._ends_with_newline():
+                f.write("\n")  # a torn line from a crash stays on its own line
+            f.write(_encode(sample) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        self._samples.append(sample)
+        return sample
+
+    def _ends_with_newline(self) -> bool:
+        with open(self.path, "rb") as f:
+            f.seek(-1, os.SEEK_END)
+            return f.read(1) == b"\n"
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove samples by id (unknown ids are ignored); returns how many went. The file is rewritten."""
+        drop = set(ids)
+        keep = [s for s in self._samples if s.id not in drop]
+        removed = len(self._samples) - len(keep)
+        if removed:
+            self._rewrite(keep)
+        return removed
+
+    def clear(self) -> int:
+        """Remove every sample; returns how many went."""
+        return self.delete([s.id for s in self._samples])
+
+    def _rewrite(self, samples: list[Sample]) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(self._header() + "\n")
+            for s in samples:
+                f.write(_encode(s) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(self.path)
+        self._samples = samples
+
+    def arrays(self) -> tuple[np.ndarray, list[str]]:
+        """uint8 (N, 28, 28) images (ink 255) and their labels, oldest first."""
+        if not self._samples:
+            return np.zeros((0, SIZE, SIZE), np.uint8), []
+        return np.stack([s.image for s in self._samples]), [s.label for s in self._samples]
+
+    def export_npz(self, path: str | Path) -> int:
+        """Write the samples as a ``../shared/data`` npz (``x``, ``y``, ``classes``); returns the count.
+
+        Raises:
+            OSError: the file cannot be written.
+        """
+        x, labels = self.arrays()
+        classes = sorted(set(labels))
+        index = {c: i for i, c in enumerate(classes)}
+        y = np.array([index[c] for c in labels], np.int64)
+        np.savez_compressed(path, x=x, y=y, classes=np.array(classes, dtype="<U1"))
+        return len(labels)
+
+
+def load_npz_samples(path: str | Path) -> tuple[np.ndarray, list[str]]:
+    """Read a ``../shared/data``-style npz: uint8 (N, H, W) white on black and the label character of each."""
+    with np.load(path) as d:
+        classes = [str(c) for c in d["classes"]]
+        return d["x"], [classes[int(i)] for i in d["y"]]
+
+
+# --- the personal classifier -------------------------------------------------------------------
+
+SLOPE = 80.0  # log-probability gained per unit of cosine similarity above FLOOR
+FLOOR = 0.85  # below this similarity a sample says nothing (other classes, other writers sit lower)
+NEAR = 0.95  # from here on a sample also adds probability mass: a glyph like a corrected one reads as it
+NEAR_MASS = 1.0  # mass added at similarity 1 (before renormalization)
+COUNT_HALF = 1.0  # a class's weight is n / (n + COUNT_HALF) for n samples
+
+
+def l2_normalize(features: np.ndarray) -> np.ndarray:
+    """float (N, F) -> float32 (N, F) rows of unit length (zero rows stay zero)."""
+    f = np.asarray(features, np.float32)
+    return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-6)
+
+
+class PersonalModel:
+    """Nearest-neighbour evidence from the user's samples, blended into the network's probabilities.
+
+    For each class ``c`` with samples, ``s_c`` is the largest cosine similarity
+    between the glyph's (L2-normalized) penultimate features and that class's
+    samples. The class's probability is multiplied by
+    ``exp(SLOPE * w_c * max(0, s_c - FLOOR))`` and, for a near copy of a
+    sample, gets ``NEAR_MASS * w_c * (s_c - NEAR) / (1 - NEAR)`` added, where
+    ``w_c = n_c / (n_c + COUNT_HALF)`` grows with the class's sample count
+    ``n_c``. Classes without samples are left alone; the row is then
+    renormalized. So the weight grows with similarity and with the number of
+    samples, and without samples ``blend`` returns its input.
+
+    Thread-safety: ``blend`` reads one immutable snapshot, ``update`` swaps in a
+    new one, so the app may update it while recognition runs on another thread.
+
+    Args:
+        labels: the recognizer's labels (column order of its probabilities).
+    """
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = tuple(labels)
+        self._index = {c: i for i, c in enumerate(self.labels)}
+        self._state: tuple[np.ndarray, np.ndarray] = (np.zeros((0, 0), np.float32), np.zeros(0, np.int64))
+
+    @classmethod
+    def from_samples(cls, images: np.ndarray, labels: Sequence[str], recognizer) -> "PersonalModel":
+        """A model of stored samples, with features computed by ``recognizer`` (its labels set the columns).
+
+        Args:
+            images: uint8 (N, 28, 28), ink 255 (``SampleStore.arrays``).
+            labels: N characters; those the recognizer does not know are ignored.
+        """
+        model = cls(recognizer.labels)
+        if len(labels):
+            _, feats = recognizer.predict(uint8_to_glyphs(images))
+            if feats is not None:
+                model.set_samples(feats, labels)
+        return model
+
+    @property
+    def size(self) -> int:
+        """How many samples the model holds."""
+        return len(self._state[1])
+
+    def counts(self) -> dict[str, int]:
+        """Samples per label."""
+        y = self._state[1]
+        return {self.labels[i]: int(n) for i, n in enumerate(np.bincount(y, minlength=len(self.labels))) if n}
+
+    def set_samples(self, features: np.ndarray, labels: Sequence[str]) -> None:
+        """Replace all samples: float (N, F) features and their N labels (unknown labels are dropped)."""
+        keep = [i for i, c in enumerate(labels) if c in self._index]
+        f = l2_normalize(np.asarray(features)[keep]) if keep else np.zeros((0, 0), np.float32)
+        y = np.array([self._index[labels[i]] for i in keep], np.int64)
+        self._state = (f, y)
+
+    def update(self, feature: np.ndarray, label: str) -> bool:
+        """Learn one corrected glyph at once: float (F,) features and its label; False if the label is unknown."""
+        if label not in self._index:
+            return False
+        f, y = self._state
+        new = l2_normalize(np.asarray(feature, np.float32).reshape(1, -1))
+        if f.size and f.shape[1] != new.shape[1]:
+            raise ValueError(f"feature size {new.shape[1]} does not match the model's {f.shape[1]}")
+        self._state = (np.vstack([f, new]) if f.size else new, np.append(y, self._index[label]))
+        return True
+
+    def similarities(self, features: np.ndarray) -> np.ndarray:
+        """float32 (N, C): per glyph and class, the best cosine similarity to the class's samples (-1: none)."""
+        f, y = self._state
+        out = np.full((len(features), len(self.labels)), -1.0, np.float32)
+        if not len(y) or not len(features):
+            return out
+        sims = l2_normalize(features) @ f.T  # (N, M)
+        for c in np.unique(y):
+            out[:, c] = sims[:, y == c].max(1)
+        return out
+
+    def blend(self, probs: np.ndarray, features: np.ndarray | None) -> np.ndarray:
+        """The network's probabilities with the user's samples taken into account.
+
+        Args:
+            probs: float32 (N, C), rows summing to 1.
+            features: float32 (N, F) penultimate features of the same glyphs (None: nothing to compare).
+        Returns:
+            float32 (N, C), rows summing to 1; ``probs`` itself when there are no samples or features.
+        """
+        f, y = self._state
+        if features is None or not len(y) or not len(probs):
+            return probs
+        sims = self.similarities(features)
+        counts = np.bincount(y, minlength=len(self.labels)).astype(np.float32)
+        weight = counts / (counts + COUNT_HALF)  # 0 for classes without samples
+        boost = np.exp(SLOPE * weight * np.clip(sims - FLOOR, 0.0, None))
+        near = NEAR_MASS * weight * np.clip((sims - NEAR) / (1.0 - NEAR), 0.0, None)
+        q = np.asarray(probs, np.float32) * boost + near
+        return (q / q.sum(1, keepdims=True)).astype(np.float32)

@@ -1,0 +1,149 @@
+"""The sample store (on disk, survives restarts, deletes for real) and the personal classifier's blend."""
+
+import json
+
+import numpy as np
+import pytest
+
+from hwr_desktop.errors import InputError
+from hwr_desktop.personal import STORE_FILE, PersonalModel, SampleStore, load_npz_samples, uint8_to_glyphs
+from hwr_desktop.pipeline import classify
+
+from conftest import LABELS
+
+
+def glyph(seed: int) -> np.ndarray:
+    """A float32 (28, 28) glyph in [0, 1], like normalize_glyph's output."""
+    img = np.zeros((28, 28), np.float32)
+    rng = np.random.default_rng(seed)
+    img[4:24, rng.integers(4, 20)] = 1.0
+    img[rng.integers(4, 24), 4:24] = 0.5
+    return img
+
+
+STROKES = [[[0.0, 0.0, 1.0, 0.0], [0.0, 10.0, 0.5, 16.0]], [[-3.0, 2.0, 1.0, 40.0], [3.0, 2.0, 1.0, 55.0]]]
+
+
+def test_samples_survive_a_restart(tmp_path):
+    store = SampleStore(tmp_path / "samples", clock=lambda: 1234.5)
+    a = store.add(glyph(1), "a", STROKES)
+    b = store.add((glyph(2) * 255).astype(np.uint8), "7")
+    again = SampleStore(tmp_path / "samples")
+    assert [(s.id, s.label, s.time) for s in again.samples] == [(a.id, "a", 1234.5), (b.id, "7", 1234.5)]
+    assert np.array_equal(again.samples[0].image, np.round(glyph(1) * 255).astype(np.uint8))
+    assert again.samples[0].image.dtype == np.uint8 and again.samples[0].image.shape == (28, 28)
+    assert [list(map(list, s)) for s in again.samples[0].strokes] == STROKES
+    assert again.samples[1].strokes == ()
+
+
+def test_a_torn_last_line_is_skipped_and_the_next_add_still_works(tmp_path):
+    store = SampleStore(tmp_path)
+    store.add(glyph(1), "a")
+    with open(tmp_path / STORE_FILE, "a", encoding="utf-8") as f:
+        f.write('{"id": "x", "label": "b", "ima')  # a crash in the middle of a write
+    assert [s.label for s in SampleStore(tmp_path).samples] == ["a"]
+    SampleStore(tmp_path).add(glyph(2), "c")
+    assert [s.label for s in SampleStore(tmp_path).samples] == ["a", "c"]
+
+
+def test_delete_really_deletes(tmp_path):
+    store = SampleStore(tmp_path)
+    keep = store.add(glyph(1), "a", STROKES)
+    gone = store.add(glyph(2), "b", STROKES)
+    assert store.delete([gone.id, "no-such-id"]) == 1
+    text = (tmp_path / STORE_FILE).read_text()
+    assert gone.id not in text and keep.id in text
+    assert [s.id for s in SampleStore(tmp_path).samples] == [keep.id]
+    store.export_npz(tmp_path / "out.npz")
+    x, labels = load_npz_samples(tmp_path / "out.npz")
+    assert labels == ["a"] and len(x) == 1
+    assert store.clear() == 1
+    assert len(SampleStore(tmp_path)) == 0 and keep.id not in (tmp_path / STORE_FILE).read_text()
+
+
+def test_export_is_in_the_shared_data_format(tmp_path):
+    store = SampleStore(tmp_path)
+    for i, c in enumerate("bab7"):
+        store.add(glyph(i), c)
+    store.export_npz(tmp_path / "mine.npz")
+    with np.load(tmp_path / "mine.npz") as d:
+        assert d["x"].dtype == np.uint8 and d["x"].shape == (4, 28, 28)
+        assert d["y"].dtype == np.int64
+        assert [str(c) for c in d["classes"]] == ["7", "a", "b"]
+        assert [str(d["classes"][i]) for i in d["y"]] == list("bab7")
+        assert d["x"].max() == 255 and d["x"][0, 0, 0] == 0  # white ink on black
+        assert np.array_equal(d["x"][1], store.samples[1].image)
+
+
+def test_bad_input_is_refused(tmp_path):
+    store = SampleStore(tmp_path)
+    with pytest.raises(InputError):
+        store.add(glyph(1), "ab")
+    with pytest.raises(InputError):
+        store.add(np.zeros((10, 10)), "a")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / STORE_FILE).write_text(json.dumps({"format": "something-else"}) + "\n")
+    with pytest.raises(InputError):
+        SampleStore(tmp_path / "other")
+
+
+def _probs(rows: list[dict[str, float]]) -> np.ndarray:
+    out = np.full((len(rows), len(LABELS)), 1e-3, np.float32)
+    for i, row in enumerate(rows):
+        for c, p in row.items():
+            out[i, LABELS.index(c)] = p
+    return out / out.sum(1, keepdims=True)
+
+
+def test_blend_leaves_classes_without_samples_alone():
+    model = PersonalModel(LABELS)
+    f = np.eye(4, dtype=np.float32)
+    model.update(f[0], "7")
+    probs = _probs([{"1": 0.6, "7": 0.2, "l": 0.1}, {"1": 0.6, "7": 0.2, "l": 0.1}])
+    feats = np.stack([f[0] * 0.9 + f[1] * 0.1, f[2]])  # close to the "7" sample; unlike it
+    out = model.blend(probs, feats)
+    assert np.allclose(out.sum(1), 1.0, atol=1e-5)
+    others = [i for i, c in enumerate(LABELS) if c != "7"]
+    for row_in, row_out in zip(probs, out):
+        ratio = row_out[others] / row_in[others]
+        assert np.allclose(ratio, ratio[0], rtol=1e-4)  # unchanged apart from renormalization
+    assert out[0, LABELS.index("7")] > out[0, LABELS.index("1")]
+    assert np.allclose(out[1], probs[1], atol=1e-6)  # dissimilar: nothing changes
+    assert PersonalModel(LABELS).blend(probs, feats) is probs
+
+
+def test_blend_grows_with_similarity_and_sample_count():
+    f = np.eye(4, dtype=np.float32)
+    probs = _probs([{"1": 0.8, "7": 0.1}] * 3)
+    feats = np.stack([f[0] * 0.96 + f[1] * 0.28, f[0] * 0.99 + f[1] * 0.14, f[0]])
+    one = PersonalModel(LABELS)
+    one.update(f[0], "7")
+    p7 = one.blend(probs, feats)[:, LABELS.index("7")]
+    assert p7[0] < p7[1] < p7[2]
+    two = PersonalModel(LABELS)
+    two.set_samples(np.stack([f[0], f[0]]), ["7", "7"])
+    assert two.blend(probs, feats)[0, LABELS.index("7")] > p7[0]
+    assert two.counts() == {"7": 2} and two.size == 2
+    assert not two.update(f[0], "\u00e9")  # a label the model does not know is ignored
+
+
+def test_a_corrected_glyph_reads_as_its_label_afterwards(recognizer):
+    g = glyph(3)[None, None]
+    before = classify(g, recognizer)[0]
+    wrong = "Q" if recognizer.labels[int(before.argmax())] != "Q" else "k"
+    _, feats = recognizer.predict(g)
+    model = PersonalModel(recognizer.labels)
+    model.update(feats[0], wrong)
+    after = classify(g, recognizer, personal=model)[0]
+    assert recognizer.labels[int(after.argmax())] == wrong
+    assert np.array_equal(classify(g, recognizer), before[None])  # the raw network result is unchanged
+
+
+def test_model_from_stored_samples(tmp_path, recognizer):
+    store = SampleStore(tmp_path)
+    store.add(glyph(3), "Q")
+    x, labels = store.arrays()
+    model = PersonalModel.from_samples(x, labels, recognizer)
+    assert model.counts() == {"Q": 1}
+    out = classify(uint8_to_glyphs(x), recognizer, personal=model)
+    assert recognizer.labels[int(out[0].argmax())] == "Q"
