@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 
 from ..ink import Stroke
 from ..results import Box, GlyphResult, PageResult
+from ..segmentation import join_lines
 
 GlyphKey = frozenset  # frozenset[Stroke]; empty for glyphs of an image
 LOW_CONFIDENCE = 0.5  # glyphs read with less confidence are marked for review
@@ -131,8 +132,8 @@ class CorrectedPage:
 
     @property
     def text(self) -> str:
-        """Lines joined by newlines, words by spaces, with the corrections in."""
-        return "\n".join(" ".join(words) for words in self.line_texts())
+        """Lines joined by newlines (a blank line between paragraphs), words by spaces, with the corrections in."""
+        return join_lines([" ".join(words) for words in self.line_texts()], [l.paragraph for l in self.page.lines])
 
 
 def correct(page: PageResult, keys: Sequence[GlyphKey], corrections: Corrections) -> CorrectedPage:

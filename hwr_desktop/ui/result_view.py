@@ -1,4 +1,4 @@
-"""ResultView: the recognized text, line by line; uncertain glyphs underlined, corrected ones marked.
+"""ResultView: the recognized text, line by line (paragraphs apart); uncertain glyphs underlined, corrected ones marked.
 
 Each glyph is a link; clicking one emits ``glyphClicked`` with its index so
 the window can offer alternatives. Hovering one emits ``glyphHovered``.
@@ -66,10 +66,11 @@ class ResultView(QTextBrowser):
             self.clear()
             return
         parts, self._positions, pos, i = [], [], 0, 0
-        for n, line in enumerate(shown.page.lines):
-            if n:
-                parts.append("<br>")
-                pos += 1
+        lines = shown.page.lines
+        for n, line in enumerate(lines):
+            breaks = 0 if n == 0 else 1 + (line.paragraph != lines[n - 1].paragraph)  # a blank line between paragraphs
+            parts.append("<br>" * breaks)
+            pos += breaks
             for w, word in enumerate(line.words):
                 if w:
                     parts.append(" ")

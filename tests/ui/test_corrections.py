@@ -51,3 +51,27 @@ def test_empty_text_reverts_and_json_round_trip():
     assert back.find(frozenset([a, b]), (0, 0, 1, 1)).char == "H"
     back.set(frozenset([a, b]), (0, 0, 25, 10), "")
     assert len(back) == 0
+
+
+def paragraphs_page():
+    """Three one-glyph lines; the third starts a new paragraph."""
+    lines = []
+    for n, (c, para) in enumerate((("a", 0), ("b", 0), ("c", 1))):
+        box = (0, 30 * n, 10, 30 * n + 10)
+        g = GlyphResult(box, c, 0.9, (Candidate(c, 0.9), Candidate("x", 0.1)))
+        lines.append(LineResult(box, c, (WordResult(box, c, (g,)),), paragraph=para))
+    return PageResult(100, 100, "a\nb\n\nc", tuple(lines))
+
+
+def test_corrected_text_keeps_the_paragraph_breaks(qtbot):
+    from hwr_desktop.ui.result_view import ResultView
+
+    corr = Corrections()
+    corr.set(frozenset(), (0, 60, 10, 70), "Z")
+    shown = correct(paragraphs_page(), [], corr)
+    assert shown.text == "a\nb\n\nZ"
+    view = ResultView()
+    qtbot.addWidget(view)
+    view.show_result(shown)
+    assert view.toPlainText() == "a\nb\n\nZ"
+    assert [view.glyph_position(i) for i in range(3)] == [0, 2, 5]
