@@ -33,8 +33,10 @@ from .corrections import CorrectedPage, Corrections, correct
 from .correction_popup import CorrectionPopup
 from .document import load_document, save_document
 from .image_view import ImageView
+from .personalize import Personalizer
 from .qimage import array_to_qimage
 from .result_view import ResultView
+from .samples_dialog import SamplesDialog
 from .settings import AppSettings
 from .worker import IMAGE, INK, Outcome, RecognitionWorker, run_ink
 
@@ -53,7 +55,7 @@ class MainWindow(QMainWindow):
     Args:
         recognizer: a loaded ``Recognizer`` (or a stand-in with ``labels``, ``info``, ``predict``); None if it failed.
         settings: where preferences live (tests pass an INI file in a temporary folder).
-        data_dir: the folder for the autosave.
+        data_dir: the folder for the autosave and, in ``samples/``, the glyphs learned from corrections.
         model_error: why the model is missing, shown at once.
         clock: monotonic seconds for stroke timestamps.
         live_delay_ms: the pause before live recognition.
@@ -77,6 +79,9 @@ class MainWindow(QMainWindow):
         self.banner = ErrorBanner()
         self.worker = RecognitionWorker(recognizer, self)
         self.autosaver = Autosaver(data_dir, parent=self)
+        self.personalizer = Personalizer(Path(data_dir) / "samples", recognizer)  # corrections teach the model
+        self.worker.personal = self.personalizer.model
+        self._learned: dict = {}  # (source, glyph key or box) -> id of the sample its correction stored
         self.live_timer = QTimer(self, singleShot=True, interval=live_delay_ms)
         self._build_layout()
         self._build_actions()
@@ -145,6 +150,8 @@ class MainWindow(QMainWindow):
         self.act_eraser = a("&Eraser", lambda on: on and self.canvas.set_tool(ERASER), ["E"], "draw-eraser",
                             checkable=True, tip="Erase whole strokes")
         self.act_about = a("&About hwr", self.show_about, [], "help-about")
+        self.act_samples = a("My &Handwriting\u2026", self.show_samples,
+                             tip="See, export or delete the glyphs learned from your corrections")
         group = QActionGroup(self)
         group.addAction(self.act_pen)
         group.addAction(self.act_eraser)
@@ -173,7 +180,8 @@ class MainWindow(QMainWindow):
         for title, actions in (
             ("&File", [self.act_open, self.act_save, None, self.act_model, None, self.act_quit]),
             ("&Edit", [self.act_undo, self.act_redo, None, self.act_copy, self.act_copy_clear, None, self.act_clear]),
-            ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live]),
+            ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live, None,
+                        self.act_samples]),
             ("&View", [self.act_guides]),
             ("&Help", [self.act_about]),
         ):
@@ -297,7 +305,7 @@ class MainWindow(QMainWindow):
         self.live_timer.stop()
         generation = self.worker.invalidate(INK)  # drops what is in flight
         try:
-            page, keys = run_ink(self.canvas.strokes, rec, self.mode)
+            page, keys = run_ink(self.canvas.strokes, rec, self.mode, self.worker.personal)
         except HwrError as e:
             self.show_error(f"Recognition failed: {e}")
             return
@@ -385,6 +393,28 @@ class MainWindow(QMainWindow):
         if source == INK:
             self._schedule_autosave()
         self.statusBar().showMessage(f"Corrected to \u201c{text}\u201d" if text else "Correction removed", 3000)
+        self._learn(source, key, box, text)
+
+    def _learn(self, source: str, key, box, text: str) -> None:
+        """Keep the corrected glyph as a sample and teach the personal model at once; a changed or
+        undone correction takes its earlier sample back."""
+        glyph_id = (source, key if key else tuple(box))
+        old = self._learned.pop(glyph_id, None)
+        if old is not None:
+            self.personalizer.delete([old])
+        try:
+            if source == INK and key:
+                sample = self.personalizer.learn_ink(key, text)
+            elif source == IMAGE and self._image is not None:
+                sample = self.personalizer.learn_image(self._image, box, text)
+            else:
+                sample = None
+        except OSError as e:
+            self.show_error(f"Could not keep the corrected glyph: {e.strerror or e}")
+            return
+        if sample is not None:
+            self._learned[glyph_id] = sample.id
+        self.worker.personal = self.personalizer.model
 
     # --- clipboard -------------------------------------------------------------------------------
 
@@ -524,6 +554,8 @@ class MainWindow(QMainWindow):
     def set_recognizer(self, recognizer) -> None:
         """Use another model; everything is recognized again."""
         self.worker.set_recognizer(recognizer)
+        self.personalizer.set_recognizer(recognizer)
+        self.worker.personal = self.personalizer.model
         self._model_error = None
         self.banner.hide()
         self._update_edit_actions()
@@ -555,6 +587,21 @@ class MainWindow(QMainWindow):
         log.warning("%s", message)
         self.banner.show_message(message)
         self.statusBar().showMessage(message, 10000)
+
+    def show_samples(self) -> SamplesDialog:
+        """Tools \u2192 My Handwriting: the learned glyphs, to see, export and delete."""
+        dialog = SamplesDialog(self.personalizer, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self._on_samples_deleted)
+        dialog.open()
+        return dialog
+
+    def _on_samples_deleted(self) -> None:
+        kept = {s.id for s in self.personalizer.samples}
+        self._learned = {k: v for k, v in self._learned.items() if v in kept}
+        self.worker.personal = self.personalizer.model
+        self._recognize_ink()
+        self._recognize_image()
 
     def show_about(self) -> AboutDialog:
         rec = self.worker.recognizer

@@ -63,13 +63,14 @@ def ink_glyph_keys(strokes: Sequence[Stroke], page: PageResult) -> tuple[GlyphKe
     return tuple(frozenset(strokes[i] for i in g.strokes) for g in glyphs)
 
 
-def run_ink(strokes: Sequence[Stroke], recognizer, mode: str) -> tuple[PageResult, tuple[GlyphKey, ...]]:
-    page = recognize_ink(strokes, recognizer, mode=mode, k=TOP_K)
+def run_ink(strokes: Sequence[Stroke], recognizer, mode: str,
+            personal=None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    page = recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=personal)
     return page, ink_glyph_keys(strokes, page)
 
 
-def run_image(image: np.ndarray, recognizer, mode: str) -> tuple[PageResult, tuple[GlyphKey, ...]]:
-    page = recognize_image(image, recognizer, mode=mode, k=TOP_K)
+def run_image(image: np.ndarray, recognizer, mode: str, personal=None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    page = recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=personal)
     return page, tuple(frozenset() for _ in page.glyphs)
 
 
@@ -121,6 +122,7 @@ class RecognitionWorker(QObject):
         self._relay.ended.connect(self._on_ended)
         self._generation = {INK: 0, IMAGE: 0}
         self._pending = 0
+        self.personal = None  # a PersonalModel blended into every recognition (hwr_desktop.personal)
 
     @property
     def recognizer(self):
@@ -144,12 +146,12 @@ class RecognitionWorker(QObject):
 
     def recognize_ink(self, strokes: Sequence[Stroke], mode: str) -> bool:
         """Queue recognition of ``strokes``; False (and ``failed``) when there is no model."""
-        strokes, rec = tuple(strokes), self._recognizer
-        return self._submit(INK, lambda: run_ink(strokes, rec, mode))
+        strokes, rec, personal = tuple(strokes), self._recognizer, self.personal
+        return self._submit(INK, lambda: run_ink(strokes, rec, mode, personal))
 
     def recognize_image(self, image: np.ndarray, mode: str) -> bool:
-        rec = self._recognizer
-        return self._submit(IMAGE, lambda: run_image(image, rec, mode))
+        rec, personal = self._recognizer, self.personal
+        return self._submit(IMAGE, lambda: run_image(image, rec, mode, personal))
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until queued work ends (for shutdown and tests); results still arrive as events."""
