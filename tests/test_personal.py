@@ -147,3 +147,16 @@ def test_model_from_stored_samples(tmp_path, recognizer):
     assert model.counts() == {"Q": 1}
     out = classify(uint8_to_glyphs(x), recognizer, personal=model)
     assert recognizer.labels[int(out[0].argmax())] == "Q"
+
+
+def test_export_reads_back_through_the_training_loader(tmp_path):
+    from training.datasets import load_npz
+    from training.synth import CLASSES
+
+    store = SampleStore(tmp_path)
+    for i, c in enumerate("zA3"):
+        store.add(glyph(i), c)
+    store.export_npz(tmp_path / "mine.npz")
+    x, y = load_npz(tmp_path / "mine.npz")
+    assert [CLASSES[i] for i in y] == ["z", "A", "3"]
+    assert np.array_equal(x, store.arrays()[0])
