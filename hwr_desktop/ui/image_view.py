@@ -40,6 +40,12 @@ class ImageView(QGraphicsView):
         self.resetTransform()
         self.fit()
 
+    def clear_image(self) -> None:
+        """Show nothing (a page still being rendered)."""
+        self.scene().clear()
+        self._boxes = []
+        self._pixmap = None
+
     def fit(self) -> None:
         if self._pixmap is not None:
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)

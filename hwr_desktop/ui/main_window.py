@@ -32,13 +32,12 @@ from .canvas import ERASER, PEN, InkCanvas
 from .corrections import CorrectedPage, Corrections, correct
 from .correction_popup import CorrectionPopup
 from .document import load_document, save_document
-from .image_view import ImageView
+from .document_pane import DocumentPane
 from .personalize import Personalizer
-from .qimage import array_to_qimage
 from .result_view import ResultView
 from .samples_dialog import SamplesDialog
 from .settings import AppSettings
-from .worker import IMAGE, INK, Outcome, RecognitionWorker, run_ink
+from .worker import IMAGE, INK, PAGE, Outcome, RecognitionWorker, run_ink
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +73,11 @@ class MainWindow(QMainWindow):
         self._image = None
         self._model_error = model_error
         self.canvas = InkCanvas(clock=clock)
-        self.image_view = ImageView()
         self.result_view = ResultView()
         self.banner = ErrorBanner()
         self.worker = RecognitionWorker(recognizer, self)
+        self.doc_pane = DocumentPane(self.worker, lambda: self.mode)  # the Image tab: pages of an opened file
+        self.image_view = self.doc_pane.view
         self.autosaver = Autosaver(data_dir, parent=self)
         self.personalizer = Personalizer(Path(data_dir) / "samples", recognizer)  # corrections teach the model
         self.worker.personal = self.personalizer.model
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(scroll, "Ink")
-        self.tabs.addTab(self.image_view, "Image")
+        self.tabs.addTab(self.doc_pane, "Image")
         self.tabs.setTabEnabled(IMAGE_TAB, False)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.tabs)
@@ -179,7 +179,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         for title, actions in (
             ("&File", [self.act_open, self.act_save, None, self.act_model, None, self.act_quit]),
-            ("&Edit", [self.act_undo, self.act_redo, None, self.act_copy, self.act_copy_clear, None, self.act_clear]),
+            ("&Edit", [self.act_undo, self.act_redo, None, self.act_copy, self.act_copy_clear,
+                       self.doc_pane.act_copy_all, None, self.act_clear]),
             ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live, None,
                         self.act_samples]),
             ("&View", [self.act_guides]),
@@ -209,6 +210,9 @@ class MainWindow(QMainWindow):
         self.canvas.glyphClicked.connect(lambda i: self.open_correction(i, INK))
         self.canvas.toolChanged.connect(self._on_tool_changed)
         self.image_view.glyphClicked.connect(lambda i: self.open_correction(i, IMAGE))
+        self.doc_pane.pageShown.connect(self._on_page_shown)
+        self.doc_pane.resultChanged.connect(self._on_page_result)
+        self.doc_pane.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.result_view.glyphClicked.connect(lambda i: self.open_correction(i))
         self.result_view.glyphHovered.connect(self._on_glyph_hovered)
         self.live_timer.timeout.connect(self._recognize_ink)
@@ -293,9 +297,31 @@ class MainWindow(QMainWindow):
             self.worker.recognize_ink(self.canvas.strokes, self.mode)
 
     def _recognize_image(self) -> None:
-        if self._image is not None:
-            self.worker.invalidate(IMAGE)
-            self.worker.recognize_image(self._image, self.mode)
+        """Read the opened document again (mode, model or samples changed): the shown page now, others when shown."""
+        self.doc_pane.recognize_again()
+
+    def _on_page_shown(self, number: int) -> None:
+        """Page ``number`` of the document is shown: its image, result and corrections become the Image tab's."""
+        pages = self.doc_pane.pages
+        result = pages.result(number)
+        self._image = pages.image(number)
+        self.corrections[IMAGE] = pages.corrections(number)
+        self._outcome[IMAGE] = Outcome(IMAGE, 0, result, tuple(frozenset() for _ in result.glyphs), 0.0) \
+            if result is not None else None
+        self.tabs.setTabText(IMAGE_TAB, pages.path.name + (f" (page {number} of {pages.count})" if pages.count > 1
+                                                            else ""))
+        self._refresh(IMAGE)
+
+    def _on_page_result(self, number: int) -> None:
+        if number != self.doc_pane.current:
+            return
+        self._on_page_shown(number)
+        result = self.doc_pane.pages.result(number)
+        if result.error is not None:
+            self.statusBar().showMessage(f"Page {number} could not be read: {result.error}", 10000)
+        else:
+            n = len(result.glyphs)
+            self.statusBar().showMessage(f"Recognized {n} character{'s' * (n != 1)} on page {number}", 3000)
 
     def _ensure_current_ink(self) -> None:
         """Recognize the ink now, on this thread, if the shown result is older than the ink (before copying)."""
@@ -336,7 +362,7 @@ class MainWindow(QMainWindow):
         self.settings.mode = self.mode
         if self.canvas.ink and self.worker.recognizer is not None:
             self._recognize_ink()
-        if self._image is not None and self.worker.recognizer is not None:
+        if self.worker.recognizer is not None:
             self._recognize_image()
 
     def _on_tool_changed(self, tool: str) -> None:
@@ -471,24 +497,16 @@ class MainWindow(QMainWindow):
             self._recognize_ink()
 
     def _open_image(self, path: Path) -> None:
-        """Show an image, or the first page of a PDF or multi-page TIFF (rendered at 300 dpi)."""
+        """Show an image, or the first page of a PDF or multi-page TIFF (rendered at 300 dpi); the other
+        pages are rendered when shown or recognized."""
         numbers, pages = open_document(path, frozenset({1}))
-        first = next(pages)
-        if first.error is not None:
-            raise HwrError(f"page 1: {first.error}")
-        image = first.image
+        first = list(pages)[0]  # read to the end: a PDF closes then
         count = page_count(path) if is_pdf(path) or is_tiff(path) else 1
-        qimage = array_to_qimage(image)
-        self._image = image
-        self.corrections[IMAGE].clear()
-        self._outcome[IMAGE] = None
-        self.image_view.set_image(qimage)
+        if first.error is not None and count == 1:
+            raise HwrError(f"page 1: {first.error}")
+        self.doc_pane.open(path, count, first.image)  # shows page 1 (``_on_page_shown``); a broken one says why
         self.tabs.setTabEnabled(IMAGE_TAB, True)
-        self.tabs.setTabText(IMAGE_TAB, path.name + (f" (page 1 of {count})" if count > 1 else ""))
         self.tabs.setCurrentIndex(IMAGE_TAB)
-        self._refresh(IMAGE)
-        if self.worker.recognizer is not None:
-            self._recognize_image()
 
     def save_ink(self, path: str | Path) -> bool:
         """Write the ink and its corrections to ``path`` (an ink file the CLI also reads)."""
@@ -617,6 +635,7 @@ class MainWindow(QMainWindow):
         self.autosaver.flush()
         self.worker.invalidate(INK)
         self.worker.invalidate(IMAGE)
+        self.worker.invalidate(PAGE)
         self.worker.wait(3000)
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()

@@ -1,21 +1,28 @@
 """Recognition off the UI thread: a one-thread pool runs the pipeline and results come back as signals.
 
-Every request carries the generation of its source ("ink" or "image") at the
+Every request carries the generation of its source ("ink", "image" or "page") at the
 time it was made; ``invalidate`` bumps the generation when the input changes,
 so a result computed for older input is dropped instead of shown. A queued
 request that is already stale when its turn comes is skipped without work.
+
+Document pages ("page") are rendered from their file and recognized in one job
+each (``load_page``); such a job never fails as a whole: a page that cannot be
+read or recognized comes back as a ``PageResult`` with ``error`` set.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from ..documents import open_document
 from ..errors import EmptyInputError, HwrError
 from ..ink import Stroke
 from ..pipeline import recognize_image, recognize_ink
@@ -25,7 +32,7 @@ from .corrections import GlyphKey
 
 log = logging.getLogger(__name__)
 
-INK, IMAGE = "ink", "image"
+INK, IMAGE, PAGE = "ink", "image", "page"
 TOP_K = 5
 
 
@@ -74,6 +81,50 @@ def run_image(image: np.ndarray, recognizer, mode: str, personal=None) -> tuple[
     return page, tuple(frozenset() for _ in page.glyphs)
 
 
+@dataclass(frozen=True)
+class PageOutcome:
+    """A document page rendered, and recognized when asked, in the background.
+
+    Attributes:
+        generation: the "page" generation the request was made at.
+        number: the 1-based page number.
+        image: the rendered page (as ``LoadedPage.image``); None when it could not be read.
+        page: its result, ``error`` set when it failed; None when it was only rendered.
+        elapsed_ms: time spent rendering and recognizing.
+    """
+
+    generation: int
+    number: int
+    image: np.ndarray | None
+    page: PageResult | None
+    elapsed_ms: float
+
+
+def run_page(path: str | Path, number: int, recognizer, mode: str, *, image: np.ndarray | None = None,
+             recognize: bool = True, personal=None) -> tuple[int, np.ndarray | None, PageResult | None]:
+    """Render page ``number`` of a document (unless ``image`` is given) and recognize it if ``recognize``.
+
+    Returns:
+        ``(number, image, result)``; problems come back as a result with ``error`` set (and no lines).
+    """
+    try:
+        if image is None:
+            _, pages = open_document(path, frozenset({number}))
+            loaded = list(pages)[0]  # read to the end: a PDF closes then
+            if loaded.error is not None:
+                return number, None, PageResult(0, 0, "", (), number, loaded.error)
+            image = loaded.image
+        if not recognize:
+            return number, image, None
+        result = recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=personal)
+        return number, image, dataclasses.replace(result, page=number)
+    except HwrError as e:
+        return number, image, PageResult(0, 0, "", (), number, str(e))
+    except Exception as e:  # a bug must fail this page only
+        log.exception("page %d failed", number)
+        return number, image, PageResult(0, 0, "", (), number, f"{e.__class__.__name__}: {e}")
+
+
 class _Relay(QObject):
     """Carries a job's end back to the UI thread (queued, since it is emitted from the pool's thread)."""
 
@@ -105,11 +156,13 @@ class RecognitionWorker(QObject):
 
     Signals:
         resultReady(Outcome): a result for the current input.
+        pageReady(PageOutcome): a document page for the current document.
         failed(str): a recognition of the current input raised; the message.
         busyChanged(bool): work started or all work ended.
     """
 
     resultReady = Signal(object)
+    pageReady = Signal(object)
     failed = Signal(str)
     busyChanged = Signal(bool)
 
@@ -120,7 +173,7 @@ class RecognitionWorker(QObject):
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay(self)
         self._relay.ended.connect(self._on_ended)
-        self._generation = {INK: 0, IMAGE: 0}
+        self._generation = {INK: 0, IMAGE: 0, PAGE: 0}
         self._pending = 0
         self.personal = None  # a PersonalModel blended into every recognition (hwr_desktop.personal)
 
@@ -132,6 +185,7 @@ class RecognitionWorker(QObject):
         self._recognizer = recognizer
         self.invalidate(INK)
         self.invalidate(IMAGE)
+        self.invalidate(PAGE)
 
     def generation(self, source: str) -> int:
         return self._generation[source]
@@ -153,12 +207,20 @@ class RecognitionWorker(QObject):
         rec, personal = self._recognizer, self.personal
         return self._submit(IMAGE, lambda: run_image(image, rec, mode, personal))
 
+    def load_page(self, path: str | Path, number: int, mode: str, *, image: np.ndarray | None = None,
+                  recognize: bool = True) -> bool:
+        """Queue rendering (unless ``image`` is given) and recognition (if ``recognize``) of a document page;
+        ``pageReady`` brings it. False (and ``failed``) when recognition is asked for without a model."""
+        rec, personal = self._recognizer, self.personal
+        return self._submit(PAGE, lambda: run_page(path, number, rec, mode, image=image, recognize=recognize,
+                                                   personal=personal), needs_model=recognize)
+
     def wait(self, msecs: int = -1) -> bool:
         """Block until queued work ends (for shutdown and tests); results still arrive as events."""
         return self._pool.waitForDone(msecs)
 
-    def _submit(self, source: str, fn: Callable[[], tuple]) -> bool:
-        if self._recognizer is None:
+    def _submit(self, source: str, fn: Callable[[], tuple], needs_model: bool = True) -> bool:
+        if needs_model and self._recognizer is None:
             self.failed.emit("no recognition model is loaded")
             return False
         self._pending += 1
@@ -178,6 +240,8 @@ class RecognitionWorker(QObject):
             return
         if error:
             self.failed.emit(error)
+        elif result is not None and source == PAGE:
+            self.pageReady.emit(PageOutcome(generation, *result, ms))
         elif result is not None:
             page, keys = result
             self.resultReady.emit(Outcome(source, generation, page, keys, ms))
