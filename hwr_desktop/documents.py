@@ -5,13 +5,17 @@ never sits in memory whole. A page that cannot be read is reported as a
 ``LoadedPage`` with an ``error``; the other pages still come out. A file that
 cannot be opened at all raises ``InputError``.
 
-PDF pages are rendered at 300 dpi by PDFium (``pypdfium2``), in gray.
+PDF pages are rendered at 300 dpi by PDFium (``pypdfium2``), in gray. TIFF
+frames are counted from the file's directory chain and decoded one at a time,
+so a damaged frame fails only its page (where OpenCV can tell).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -131,6 +135,81 @@ def _tiff_pages(data: np.ndarray) -> list[np.ndarray]:
     return list(mats)
 
 
+def _tiff_frame_count(data: np.ndarray) -> int | None:
+    """How many frames a classic (not Big) TIFF holds, from its directory chain, without decoding any.
+
+    Args:
+        data: the file's bytes, uint8 (N,).
+    Returns:
+        the number of directories reached (a broken link ends the chain), or None when ``data`` is not
+        a classic TIFF or has no readable directory.
+    """
+    buf = memoryview(data)
+    if len(buf) < 8 or bytes(buf[:2]) not in (b"II", b"MM"):
+        return None
+    order = "<" if bytes(buf[:2]) == b"II" else ">"
+    if struct.unpack_from(order + "H", buf, 2)[0] != 42:
+        return None
+    offset, seen = struct.unpack_from(order + "I", buf, 4)[0], set()
+    while offset and offset not in seen and offset + 2 <= len(buf):
+        seen.add(offset)
+        entries = struct.unpack_from(order + "H", buf, offset)[0]
+        link = offset + 2 + 12 * entries
+        offset = struct.unpack_from(order + "I", buf, link)[0] if link + 4 <= len(buf) else 0
+    return len(seen) or None
+
+
+def _tiff_frame(data: np.ndarray, index: int) -> np.ndarray:
+    """Decode frame ``index`` (0-based) of a TIFF alone; see ``LoadedPage.image``.
+
+    Raises:
+        InputError: the frame cannot be decoded or is too large.
+    """
+    try:
+        ok, mats = cv2.imdecodemulti(data, cv2.IMREAD_UNCHANGED, range=(index, index + 1))
+    except cv2.error:
+        ok, mats = False, []
+    if not ok or not mats or mats[0].size == 0:
+        raise InputError("the page cannot be read (damaged TIFF frame)")
+    _check_size(mats[0].shape[1], mats[0].shape[0])
+    return mats[0]
+
+
+@functools.cache
+def _can_decode_one_frame() -> bool:
+    """Whether ``cv2.imdecodemulti`` takes a ``range`` (older releases refuse the keyword)."""
+    try:
+        cv2.imdecodemulti(np.zeros(0, np.uint8), cv2.IMREAD_UNCHANGED, range=(0, 1))
+    except TypeError:
+        return False
+    except cv2.error:  # the empty buffer: the keyword itself was taken
+        pass
+    return True
+
+
+def _tiff_document(data: np.ndarray, pages: PageSelection | None) -> tuple[list[int], Iterator[LoadedPage]]:
+    """A multi-page TIFF's selected pages, decoded one at a time; a damaged frame fails only its page.
+
+    Falls back to decoding every frame at once where the frames cannot be counted (not a classic
+    TIFF) or where this OpenCV's ``imdecodemulti`` takes no frame range.
+    """
+    count = _tiff_frame_count(data) if _can_decode_one_frame() else None
+    if count is None:
+        images = _tiff_pages(data)
+        numbers = _selected(len(images), pages)
+        return numbers, (LoadedPage(n, images[n - 1]) for n in numbers)
+    numbers = _selected(count, pages)
+    return numbers, _tiff_frames(data, numbers)
+
+
+def _tiff_frames(data: np.ndarray, numbers: list[int]) -> Iterator[LoadedPage]:
+    for n in numbers:
+        try:
+            yield LoadedPage(n, _tiff_frame(data, n - 1))
+        except InputError as e:
+            yield LoadedPage(n, error=str(e))
+
+
 def _open_pdf(path: Path):
     import pypdfium2 as pdfium  # imported here: only PDFs need it
 
@@ -184,7 +263,8 @@ def page_count(path: str | Path) -> int:
         finally:
             doc.close()
     if is_tiff(p):
-        return len(_tiff_pages(_read_bytes(p)))
+        data = _read_bytes(p)
+        return _tiff_frame_count(data) or len(_tiff_pages(data))
     return 1
 
 
@@ -217,9 +297,7 @@ def open_document(path: str | Path, pages: PageSelection | None = None, *,
         return numbers, _pdf_pages(p, doc, numbers, dpi)
     data = _read_bytes(p)
     if is_tiff(p):
-        images = _tiff_pages(data)
-        numbers = _selected(len(images), pages)
-        return numbers, (LoadedPage(n, images[n - 1]) for n in numbers)
+        return _tiff_document(data, pages)
     numbers = _selected(1, pages)
     return numbers, iter([LoadedPage(1, decode_image(data))])
 

@@ -101,3 +101,31 @@ def test_cli_pages_and_page_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["recognize", "--pages", "3-1", str(path)])
     assert e.value.code == 2
+
+
+def damage_tiff_frame(path, index):
+    """Point frame ``index``'s strip (tag 273) of a classic little-endian TIFF past the end: it cannot be decoded."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    offset = struct.unpack_from("<I", data, 4)[0]
+    for _ in range(index):
+        offset = struct.unpack_from("<I", data, offset + 2 + 12 * struct.unpack_from("<H", data, offset)[0])[0]
+    for e in range(struct.unpack_from("<H", data, offset)[0]):
+        entry = offset + 2 + 12 * e
+        tag, kind, count = struct.unpack_from("<HHI", data, entry)
+        if tag == 273:  # LONG offsets, in the entry or (several strips) in an array it points to
+            assert kind == 4
+            at = entry + 8 if count == 1 else struct.unpack_from("<I", data, entry + 8)[0]
+            struct.pack_into(f"<{count}I", data, at, *[10**8] * count)
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_tiff_frame_fails_only_its_page(tmp_path, fake):
+    path = tmp_path / "scan.tif"
+    assert cv2.imwritemulti(str(path), [bars(1), bars(2), bars(3)])
+    damage_tiff_frame(path, 1)
+    assert page_count(path) == 3
+    pages = recognize_file(path, fake)
+    assert [p.text for p in pages] == ["1", "", "111"]
+    assert pages[1].error and "damaged TIFF frame" in pages[1].error and pages[0].error is pages[2].error is None
