@@ -114,6 +114,10 @@ class DocumentPane(QWidget):
         """The shown page number (1 when no document is open)."""
         return self.pages.current if self.pages else 1
 
+    def document_page(self) -> tuple[str, int] | None:
+        """The open file and the shown page number (None without a document): names a page across documents."""
+        return (str(self.pages.path), self.pages.current) if self.pages else None
+
     def is_running(self) -> bool:
         """Whether "recognize all pages" is running."""
         return self._run is not None
@@ -204,6 +208,17 @@ class DocumentPane(QWidget):
             self._run = list(range(1, self.pages.count + 1))
         self._show_page()
         self._next_in_run()
+
+    def recognize_shown(self) -> None:
+        """Read the shown page again (the Recognize button); the other pages keep their results."""
+        if self.pages is None:
+            return
+        if not self._can_recognize():
+            self.message.emit("No recognition model is loaded")
+            return
+        n = self.pages.current
+        self._pending.pop(n, None)  # a new request for it, even if one is in flight
+        self._request(n, recognize=True)
 
     def recognize_all(self) -> None:
         """Read every page not read yet, one after another in the background, with progress."""

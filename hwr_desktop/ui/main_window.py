@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(data_dir, parent=self)
         self.personalizer = Personalizer(Path(data_dir) / "samples", recognizer)  # corrections teach the model
         self.worker.personal = self.personalizer.model
-        self._learned: dict = {}  # (source, glyph key or box) -> id of the sample its correction stored
+        self._learned: dict = {}  # (source, glyph key) or (source, (file, page), box) -> id of its stored sample
         self.live_timer = QTimer(self, singleShot=True, interval=live_delay_ms)
         self._build_layout()
         self._build_actions()
@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
     def recognize_now(self) -> None:
         """Recognize the visible page now (the Recognize button)."""
         if self.current_source() == IMAGE:
-            self._recognize_image()
+            self.doc_pane.recognize_shown()
         elif not self.canvas.ink:
             self.statusBar().showMessage("Nothing to recognize: write something first", 4000)
         else:
@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
     def _learn(self, source: str, key, box, text: str) -> None:
         """Keep the corrected glyph as a sample and teach the personal model at once; a changed or
         undone correction takes its earlier sample back."""
-        glyph_id = (source, key if key else tuple(box))
+        glyph_id = (source, key) if key else (source, self.doc_pane.document_page(), tuple(box))
         old = self._learned.pop(glyph_id, None)
         if old is not None:
             self.personalizer.delete([old])

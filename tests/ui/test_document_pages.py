@@ -192,3 +192,16 @@ def test_only_a_few_rendered_pages_are_kept(tmp_path):
     assert pages.image(1) is None and pages.image(2) is not None and pages.image(3) is not None
     assert pages.clamp(0) == 1 and pages.clamp(500) == 100
     assert pages.all_text() == "" and pages.corrections(7) is pages.corrections(7)
+
+
+def test_recognize_reads_the_shown_page_again_and_keeps_the_others(qtbot, make_window, tmp_path):
+    fake = FakeRecognizer()
+    w = make_window(fake)
+    assert w.open_file(write_pdf(tmp_path / "doc.pdf", PAGES))
+    w.doc_pane.recognize_all()
+    idle(qtbot, w)
+    calls = fake.calls
+    w.doc_pane.go_to(2)
+    w.recognize_now()
+    qtbot.waitUntil(lambda: fake.calls > calls and not w.worker.is_busy(), timeout=5000)
+    assert w.doc_pane.pages.done() == [1, 2, 3] and w.current_text() == TEXTS[1]
