@@ -173,8 +173,9 @@ class DocumentPane(QWidget):
             self.view.clear_image()
         self._update_note()
         self.pageShown.emit(n)
-        self._request(n, recognize=pages.result(n) is None and self._can_recognize(),
-                      render=image is None)
+        result = pages.result(n)
+        self._request(n, recognize=result is None and self._can_recognize(),
+                      render=image is None and (result is None or result.error is None))  # not a failed one again
 
     def _update_note(self) -> None:
         pages, n = self.pages, self.pages.current

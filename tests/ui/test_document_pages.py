@@ -128,6 +128,7 @@ def test_a_page_that_fails_says_why_and_the_others_come_out(qtbot, make_window, 
     pane.go_to(2)
     assert "Page 2" in pane.note.text() and "too large" in pane.note.text()
     assert w.current_text() == "" and not w.image_view.has_image()
+    assert not w.worker.is_busy()  # a page known to fail is not rendered again
     pane.go_to(3)
     assert pane.note.text() == "" and w.current_text() == TEXTS[2]
 
