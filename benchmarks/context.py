@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import hwr_desktop.context as context  # noqa: E402
 import hwr_desktop.pipeline as pipeline  # noqa: E402
 from hwr_desktop.binarize import binarize  # noqa: E402
-from hwr_desktop.decoding import decode_word, mode_mask, restrict  # noqa: E402
+from hwr_desktop.decoding import mode_mask, restrict  # noqa: E402
 from hwr_desktop.lexicon import Lexicon  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 
@@ -142,23 +142,21 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-VARIANTS = {
-    "argmax": dict(words=False, geometry=False, case=False),
-    "words": dict(words=True, geometry=False, case=False),
-    "geometry": dict(words=True, geometry=True, case=False),
-    "context": dict(words=True, geometry=True, case=True),
-    "lexicon": dict(words=True, geometry=True, case=True),
+VARIANTS = {  # (context decoding, word rules, geometry, case per word, lexicon)
+    "argmax": (False, False, False, False, False),
+    "words": (True, True, False, False, False),
+    "geometry": (True, True, True, False, False),
+    "context": (True, True, True, True, False),
+    "lexicon": (True, True, True, True, True),
 }
+_decode_word, _geometry, _word_case = context.decode_word, context.apply_geometry, context.word_case
 
 
 def configure(words: bool, geometry: bool, case: bool) -> None:
-    """Switch the decoding stages on or off for one variant (module attributes the pipeline calls)."""
-    pipeline.decode_word = decode_word if words else (lambda p, labels, mode: restrict(p, mode_mask(labels, mode)))
+    """Switch stages of ``context.decode_line`` on or off (the module attributes it calls)."""
+    context.decode_word = _decode_word if words else (lambda p, labels, mode: restrict(p, mode_mask(labels, mode)))
     context.apply_geometry = _geometry if geometry else (lambda probs, boxes, labels: probs)
     context.word_case = _word_case if case else (lambda probs, labels, doubt=0.25: probs)
-
-
-_geometry, _word_case = context.apply_geometry, context.word_case
 
 
 def main() -> None:
@@ -179,19 +177,20 @@ def main() -> None:
     print(f"{len(lines)} lines, {total} characters from pen62 validation crops; model {rec.info.path}")
     base_errors = base_ctx = None
     lexicon = Lexicon.from_files([])
-    for name, flags in VARIANTS.items():
-        configure(**flags)
-        lex = lexicon if name == "lexicon" else None
+    for name, (in_context, words, geometry, case, use_lexicon) in VARIANTS.items():
+        configure(words, geometry, case)
+        lex = lexicon if use_lexicon else None
         errors = ctx = 0
         for truth, img in lines:
-            got = pipeline.recognize_image(img, rec, lexicon=lex).text.replace(" ", "").replace("\n", "")
+            page = pipeline.recognize_image(img, rec, lexicon=lex, context=in_context)
+            got = page.text.replace(" ", "").replace("\n", "")
             errors += edit_distance(got, truth.replace(" ", ""))
             ctx += context_errors(got, truth.replace(" ", ""))
         base_errors, base_ctx = (errors, ctx) if base_errors is None else (base_errors, base_ctx)
         print(f"  {name:9s} character accuracy {100 * (1 - errors / total):6.2f} %   errors {errors:5d}"
               f" ({100 * (1 - errors / base_errors):3.0f} % fewer)   case and digit/letter errors {ctx:4d}"
               f" ({100 * (1 - ctx / max(base_ctx, 1)):3.0f} % fewer)")
-    configure(**VARIANTS["context"])
+    configure(True, True, True)
     cv2.imwrite("/tmp/hwr_context_line.png", lines[0][1])
 
 

@@ -1,5 +1,8 @@
 """Context decoding: read case and descenders from a line's geometry, and keep case consistent within words.
 
+``decode_line`` is the decoding of hwr; ``pipeline`` calls it for every line
+unless asked for the glyphs' own (raw) readings.
+
 Isolated, ``c`` and ``C``, ``p`` and ``P``, ``9`` and ``g`` look alike; on a
 line they do not: a small ``c`` reaches the x-height, a capital the cap height;
 ``p`` hangs below the baseline, ``P`` sits on it. ``decode_line`` estimates the
@@ -17,6 +20,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .decoding import decode_word
+from .lexicon import Lexicon, apply_lexicon
 from .results import Box
 
 # Vertical extent of each class, in x-heights above the baseline: (top, bottom).
@@ -165,15 +170,27 @@ def word_case(probs: np.ndarray, labels: Sequence[str], doubt: float = 0.25) -> 
     return out
 
 
-def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
-    """Context decoding of one line's glyphs (reading order): geometry, then case per word.
+def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice], labels: Sequence[str],
+                mode: str = "auto", lexicon: Lexicon | None = None) -> np.ndarray:
+    """Decode one line's glyphs (reading order) in context: the one decoding function of hwr.
+
+    Steps: the field mode and the word rules per word (``decoding.decode_word``), the line's
+    geometry (case, descenders), case consistency per word, then the lexicon (if any) per word.
 
     Args:
-        probs: float32 (n, C), the glyphs' probabilities after the field mode and word rules.
+        probs: float32 (n, C), the glyphs' own probabilities (the network's, or blended with the user's).
         boxes: the n glyph boxes.
         words: slices of the n glyphs, one per word.
+        mode: the field mode (``decoding.MODES``).
+        lexicon: a word list, or None.
     Returns:
         float32 (n, C), rows summing to 1.
     """
-    p = apply_geometry(probs, boxes, labels)
-    return np.concatenate([word_case(p[w], labels) for w in words]) if len(p) else p
+    if not len(probs):
+        return probs
+    p = np.concatenate([decode_word(probs[w], labels, mode) for w in words])
+    p = apply_geometry(p, boxes, labels)
+    p = np.concatenate([word_case(p[w], labels) for w in words])
+    if lexicon is not None and mode != "digits":
+        p = np.concatenate([apply_lexicon(p[w], labels, lexicon) for w in words])
+    return p

@@ -17,11 +17,11 @@ import numpy as np
 
 from .binarize import binarize, to_gray
 from .context import decode_line
-from .decoding import decode_word, top_k
+from .decoding import mode_mask, restrict, top_k
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
-from .lexicon import Lexicon, apply_lexicon
+from .lexicon import Lexicon
 from .normalize import SIZE, normalize_batch, normalize_glyph
 from .personal import PersonalModel
 from .recognizer import Recognizer
@@ -57,21 +57,23 @@ def classify(glyphs: np.ndarray, recognizer: Recognizer, personal: PersonalModel
 
 
 def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
-              width: int, height: int, lexicon: Lexicon | None = None) -> PageResult:
-    """Turn per-glyph probabilities (in reading order) into a PageResult: field mode and word rules per word,
-    then context (line geometry, case per word) per line, then the lexicon (if any) per word of letters."""
+              width: int, height: int, lexicon: Lexicon | None = None, context: bool = True) -> PageResult:
+    """Turn per-glyph probabilities (in reading order) into a PageResult, decoding each line in context
+    (``context.decode_line``), or, with ``context`` False, each glyph on its own (field mode only)."""
     out_lines = []
+    allowed = mode_mask(labels, mode)
     i = 0
     for line in lines:
         spans, j = [], 0
         for word in line.words:
             spans.append(slice(j, j + len(word.glyphs)))
             j += len(word.glyphs)
-        p = np.concatenate([decode_word(probs[i + s.start : i + s.stop], labels, mode) for s in spans])
+        p = probs[i : i + j]
         i += j
-        p = decode_line(p, [g.box for g in line.glyphs], spans, labels)
-        if lexicon is not None and mode != "digits":
-            p = np.concatenate([apply_lexicon(p[s], labels, lexicon) for s in spans])
+        if context:
+            p = decode_line(p, [g.box for g in line.glyphs], spans, labels, mode, lexicon)
+        else:
+            p = restrict(p, allowed)
         words = []
         for word, span in zip(line.words, spans):
             cands = top_k(p[span], labels, k)
@@ -149,7 +151,8 @@ def split_reads_better(whole: np.ndarray, pieces: list[np.ndarray], recognizer: 
 
 def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                     progress: Progress | None = None, deskew: bool = True, rules: bool = True,
-                    lexicon: Lexicon | None = None, personal: PersonalModel | None = None) -> PageResult:
+                    lexicon: Lexicon | None = None, personal: PersonalModel | None = None,
+                    context: bool = True) -> PageResult:
     """Recognize the handwriting on a page or image.
 
     The page is levelled and cleaned first (``prepare_page``); glyphs are read on the levelled page,
@@ -157,6 +160,10 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
 
     Args:
         image: any array ``binarize.to_gray`` accepts: (H, W[, 3|4]), uint8/uint16, either polarity.
+        mode: the field mode (``decoding.MODES``); k: alternatives kept per glyph.
+        lexicon: a word list that re-ranks words (``lexicon.Lexicon``), or None.
+        personal: the user's samples, blended with the network (``personal.PersonalModel``), or None.
+        context: decode lines in context (``context.decode_line``); False gives each glyph's own reading.
     Returns:
         PageResult with boxes in image pixels and ``skew`` set; an image without ink gives a page with no lines.
     """
@@ -181,7 +188,7 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return dataclasses.replace(_assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon), skew=angle)
+    return dataclasses.replace(_assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context), skew=angle)
 
 
 def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
@@ -197,8 +204,10 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
 
 def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                   progress: Progress | None = None, lexicon: Lexicon | None = None,
-                  personal: PersonalModel | None = None) -> PageResult:
-    """Recognize strokes. Boxes are in ink coordinates; an empty ink gives a page with no lines."""
+                  personal: PersonalModel | None = None, context: bool = True) -> PageResult:
+    """Recognize strokes (options as for ``recognize_image``).
+
+    Boxes are in ink coordinates; an empty ink gives a page with no lines."""
     if not strokes:
         return PageResult(0, 0, "", ())
     pts = np.vstack([s.points[:, :2] for s in strokes])
@@ -212,7 +221,7 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon)
+    return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context)
 
 
 def single_glyph_mask(binary: np.ndarray) -> np.ndarray:
@@ -237,7 +246,7 @@ def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: st
     """
     mask = single_glyph_mask(binarize(image))
     probs = classify(normalize_glyph(mask)[None, None], recognizer, personal)
-    p = decode_word(probs, recognizer.labels, mode)
+    p = restrict(probs, mode_mask(recognizer.labels, mode))
     cands = top_k(p, recognizer.labels, k)[0]
     ys, xs = np.nonzero(mask)
     box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
