@@ -37,6 +37,7 @@ class Options:
         model: the ONNX model's path (None: the shipped one).
         threads: onnxruntime threads per process (0: all cores; 1 in pools, which use the cores already).
         lexicon: word lists added to the shipped one; None for no lexicon.
+        context: decode lines in context; False for each glyph's own reading.
     """
 
     mode: str = "auto"
@@ -45,6 +46,7 @@ class Options:
     model: str | None = None
     threads: int = 0
     lexicon: tuple[str, ...] | None = ()
+    context: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,8 @@ def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
     try:
         rec = recognizer if recognizer is not None else load_recognizer(options.model, options.threads)
         lexicon = load_lexicon(options.lexicon) if options.lexicon is not None else None
-        pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon)
+        pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon,
+                               context=options.context)
     except HwrError as e:
         return FileOutcome(name, error=str(e))
     except MemoryError:

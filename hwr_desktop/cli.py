@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--lexicon", action="append", default=[], metavar="FILE",
                      help="a word list (one word per line) added to the shipped English one; repeatable")
     rec.add_argument("--no-lexicon", action="store_true", help="read words without any word list")
+    rec.add_argument("--no-context", action="store_true",
+                     help="each glyph's own reading: no word rules, line geometry, case or word list")
     rec.add_argument("--pages", type=_pages, metavar="LIST",
                      help="pages of PDFs and multi-page TIFFs to read, e.g. 1-3,7 (default all)")
     rec.add_argument("--out", metavar="DIR",
@@ -158,7 +160,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         except HwrError as e:
             _error("lexicon", str(e))
             return 1
-    options = batch.Options(args.mode, args.top_k, args.pages, args.model, lexicon=lexicon)
+    options = batch.Options(args.mode, args.top_k, args.pages, args.model, lexicon=lexicon, context=not args.no_context)
     jobs = args.jobs or (batch.default_jobs() if len(names) >= 4 else 1)
     bar = ProgressBar(len(names)) if sys.stderr.isatty() and not args.no_progress and len(names) > 1 else None
 

@@ -259,7 +259,7 @@ def is_ink_file(path: str | Path) -> bool:
 
 def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                    pages: PageSelection | None = None, progress: Progress | None = None,
-                   lexicon: Lexicon | None = None) -> list[PageResult]:
+                   lexicon: Lexicon | None = None, context: bool = True) -> list[PageResult]:
     """Recognize an image, multi-page TIFF, PDF or ``*.ink.json`` file; returns one PageResult per page read.
 
     Args:
@@ -278,14 +278,14 @@ def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "aut
     if is_ink_file(p):
         if pages is not None and 1 not in pages:
             raise InputError("none of the selected pages exists (the document has 1 page)")
-        return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k, lexicon=lexicon)]
+        return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k, lexicon=lexicon, context=context)]
     results: list[PageResult] = []
     numbers, loaded = open_document(p, pages)
     for page in loaded:
         if page.error is not None:
             results.append(PageResult(0, 0, "", (), page.number, page.error))
         else:
-            result = recognize_image(page.image, recognizer, mode=mode, k=k, lexicon=lexicon)
+            result = recognize_image(page.image, recognizer, mode=mode, k=k, lexicon=lexicon, context=context)
             results.append(dataclasses.replace(result, page=page.number))
         if progress:
             progress(len(results), len(numbers))

@@ -95,3 +95,15 @@ def test_lexicon_options(page, tmp_path, capsys):
     code, _, err = run(["recognize", "--no-lexicon", "--lexicon", str(words), str(page)], capsys)
     assert code == 2 and "disagree" in err
     assert run(["recognize", "--no-lexicon", "--mode", "digits", str(page)], capsys)[:2] == (0, "11 1\n")
+
+
+def test_no_context_gives_each_glyphs_own_reading(tmp_path, capsys):
+    img = np.full((100, 300), 235, np.uint8)
+    for x in (20, 60):
+        cv2.line(img, (x, 20), (x, 80), 20, 4)
+    path = tmp_path / "two.png"
+    cv2.imwrite(str(path), img)
+    code, out, _ = run(["recognize", "--no-context", "--json", str(path)], capsys)
+    glyphs = [g for l in json.loads(out)["files"][0]["pages"][0]["lines"] for w in l["words"] for g in w["glyphs"]]
+    assert code == 0 and len(glyphs) == 2
+    assert all(g["char"] == g["alternatives"][0]["char"] for g in glyphs)
