@@ -9,7 +9,8 @@ uneven letter and word spacing, a wandering baseline. Pages are then degraded as
 photos are: skew up to 8 degrees, ruled notebook lines on half of them, yellowed paper, uneven
 lighting, blur, sensor noise and JPEG compression. Both programs read the same PNG file:
 
-  hwr        ``pipeline.recognize_file`` (mode auto), the model loaded once beforehand
+  hwr        ``pipeline.recognize_file`` (mode auto, the shipped word list: what ``hwr recognize`` does),
+             the model and word list loaded once beforehand
   tesseract  ``tesseract PAGE.png stdout`` (Debian's tesseract-ocr, its default English model and
              page segmentation), one process per page as a user would run it
 
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from context import X_HEIGHT, edit_distance, glyph_bank, make_line, random_words  # noqa: E402
 
+from hwr_desktop.lexicon import Lexicon  # noqa: E402
 from hwr_desktop.pipeline import recognize_file  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 
@@ -124,6 +126,7 @@ def main() -> None:
     if shutil.which("tesseract") is None:
         sys.exit("tesseract is not installed (apt-get install tesseract-ocr)")
     rec = Recognizer.from_path(args.model)
+    lexicon = Lexicon.from_files([])
     bank = glyph_bank(args.data)
     rng = np.random.default_rng(args.seed)
     work = args.keep or Path(tempfile.mkdtemp(prefix="hwr_documents_"))
@@ -137,7 +140,7 @@ def main() -> None:
         cv2.imwrite(str(path), degrade(clean, rng, ruled=i % 2 == 0))
         (work / f"page{i + 1:02d}.truth.txt").write_text(truth + "\n")
         t0 = time.perf_counter()
-        ours = "\n\n".join(p.text for p in recognize_file(path, rec))
+        ours = "\n\n".join(p.text for p in recognize_file(path, rec, lexicon=lexicon))
         t1 = time.perf_counter()
         theirs = run_tesseract(path)
         t2 = time.perf_counter()
