@@ -1,19 +1,7 @@
 import numpy as np
 
 from hwr_desktop.context import decode_line, fit_baseline, line_metrics, word_case
-
-LABELS = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-
-
-def row(**p) -> np.ndarray:
-    r = np.full(len(LABELS), 1e-4, np.float32)
-    for ch, v in p.items():
-        r[LABELS.index(ch[-1])] = v
-    return r / r.sum()
-
-
-def text(probs) -> str:
-    return "".join(LABELS[i] for i in probs.argmax(1))
+from probs import LABELS, row, text
 
 
 # Glyph boxes on a baseline at y = 100: x-height 30, cap height 44, descenders to 115.

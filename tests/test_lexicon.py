@@ -3,19 +3,7 @@ import pytest
 
 from hwr_desktop.errors import InputError
 from hwr_desktop.lexicon import Lexicon, apply_lexicon, shipped_words_path
-
-LABELS = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-
-
-def row(**p) -> np.ndarray:
-    r = np.full(len(LABELS), 1e-4, np.float32)
-    for ch, v in p.items():
-        r[LABELS.index(ch[-1])] = v
-    return r / r.sum()
-
-
-def text(probs) -> str:
-    return "".join(LABELS[i] for i in probs.argmax(1))
+from probs import LABELS, row, text
 
 
 def test_shipped_list_loads_with_common_words():
