@@ -12,6 +12,10 @@ glyph's top and bottom, and reweights the network's probabilities by that score
 (bounded, so a confident reading is never overturned by geometry alone). Then,
 within each word, letters whose case is in doubt follow the word's case: ALL
 CAPS, Capitalized or lower case.
+
+Ink written on ruled guide lines can say where the rules are (``guides``: the
+first rule's y and the spacing). A line with no sure glyph is then measured on
+the rule it sits on (``guide_metrics``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ _PROFILE["j"] = (1.3, -0.5)
 _SURE_SMALL = set("aemnr")
 _SURE_TALL = set("ABDEFGHLNQRT" + "bdhfl" + "I1" + "23456789")
 
+GUIDE_X_HEIGHT = 0.35  # x-height / rule spacing assumed for writing on guide lines (cap height ~0.5)
+GUIDE_TOLERANCE = 0.15  # glyph bottoms within this fraction of the spacing of a rule sit on it
+
 FLOOR = 0.05  # the lowest geometric score: geometry alone moves a reading by at most 1/FLOOR
 SIGMA = 0.22  # tolerance of a glyph's top and bottom, in x-heights
 
@@ -67,11 +74,37 @@ def fit_baseline(boxes: Sequence[Box]) -> tuple[float, float]:
     return float(np.median(res[res <= np.median(res)]) if len(res) >= 4 else np.median(res)), slope
 
 
-def line_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str]) -> tuple[float, float, float] | None:
+def guide_metrics(boxes: Sequence[Box], guides: tuple[float, float]) -> tuple[float, float, float] | None:
+    """Baseline and x-height of a line from the ruled guide line its glyphs sit on.
+
+    Args:
+        boxes: the line's glyph boxes.
+        guides: (y of a rule, spacing of the rules), in the boxes' coordinates.
+    Returns:
+        (rule y, 0, GUIDE_X_HEIGHT * spacing), or None when the glyphs' baseline is not within
+        GUIDE_TOLERANCE * spacing of a rule (the ink was not written on the lines).
+    """
+    y0, spacing = guides
+    if not spacing > 0:
+        return None
+    a, b = fit_baseline(boxes)
+    x = 0.5 * (min(bx[0] for bx in boxes) + max(bx[2] for bx in boxes))
+    base = a + b * x
+    rule = y0 + round((base - y0) / spacing) * spacing
+    if abs(base - rule) > GUIDE_TOLERANCE * spacing:
+        return None
+    return float(rule), 0.0, GUIDE_X_HEIGHT * spacing
+
+
+def line_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str],
+                 guides: tuple[float, float] | None = None) -> tuple[float, float, float] | None:
     """Baseline and x-height of a line, measured on glyphs whose size is not in doubt.
 
+    With ``guides`` (first rule y, rule spacing) and no sure glyph, the line is measured on the
+    rule it sits on (``guide_metrics``).
+
     Returns:
-        (a, b, x_height) with the baseline ``y = a + b x``, or None when no glyph gives a measure.
+        (a, b, x_height) with the baseline ``y = a + b x``, or None when nothing gives a measure.
     """
     a, b = fit_baseline(boxes)
     best = probs.argmax(1)
@@ -85,7 +118,7 @@ def line_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str])
         elif labels[k] in _SURE_TALL:
             tall.append(ascent / _CAP)
     if not small and not tall:
-        return None
+        return guide_metrics(boxes, guides) if guides is not None else None
     if small and tall:  # both: trust the small letters, corrected towards the capitals when they disagree
         xh = 0.5 * (float(np.median(small)) + float(np.median(tall)))
     else:
@@ -108,11 +141,15 @@ def geometry_scores(boxes: Sequence[Box], labels: Sequence[str], metrics: tuple[
     return out
 
 
-def apply_geometry(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[str]) -> np.ndarray:
-    """Reweight a line's float32 (n, C) probabilities by the geometric scores; unchanged if the line gives no measure."""
+def apply_geometry(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[str],
+                   guides: tuple[float, float] | None = None) -> np.ndarray:
+    """Reweight a line's float32 (n, C) probabilities by the geometric scores; unchanged if the line gives no measure.
+
+    A single glyph is measured only against ``guides`` (``guide_metrics``)."""
     if len(boxes) < 2:
-        return probs
-    metrics = line_metrics(boxes, probs, labels)
+        metrics = guide_metrics(boxes, guides) if guides is not None and len(boxes) else None
+    else:
+        metrics = line_metrics(boxes, probs, labels, guides)
     if metrics is None:
         return probs
     p = probs * geometry_scores(boxes, labels, metrics)
@@ -171,7 +208,8 @@ def word_case(probs: np.ndarray, labels: Sequence[str], doubt: float = 0.25) -> 
 
 
 def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice], labels: Sequence[str],
-                mode: str = "auto", lexicon: Lexicon | None = None) -> np.ndarray:
+                mode: str = "auto", lexicon: Lexicon | None = None,
+                guides: tuple[float, float] | None = None) -> np.ndarray:
     """Decode one line's glyphs (reading order) in context: the one decoding function of hwr.
 
     Steps: the field mode and the word rules per word (``decoding.decode_word``), the line's
@@ -183,13 +221,16 @@ def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice],
         words: slices of the n glyphs, one per word.
         mode: the field mode (``decoding.MODES``).
         lexicon: a word list, or None.
+        guides: (first rule y, rule spacing) of ruled lines the ink was written on, in the boxes'
+            coordinates, or None; used only for a line with no sure glyph (``line_metrics``).
     Returns:
         float32 (n, C), rows summing to 1.
     """
     if not len(probs):
         return probs
     p = np.concatenate([decode_word(probs[w], labels, mode) for w in words])
-    p = apply_geometry(p, boxes, labels)
+    # called with two forms so stand-ins taking (probs, boxes, labels) keep working (benchmarks/context.py)
+    p = apply_geometry(p, boxes, labels) if guides is None else apply_geometry(p, boxes, labels, guides)
     p = np.concatenate([word_case(p[w], labels) for w in words])
     if lexicon is not None and mode != "digits":
         p = np.concatenate([apply_lexicon(p[w], labels, lexicon) for w in words])

@@ -57,9 +57,11 @@ def classify(glyphs: np.ndarray, recognizer: Recognizer, personal: PersonalModel
 
 
 def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
-              width: int, height: int, lexicon: Lexicon | None = None, context: bool = True) -> PageResult:
+              width: int, height: int, lexicon: Lexicon | None = None, context: bool = True,
+              guides: tuple[float, float] | None = None) -> PageResult:
     """Turn per-glyph probabilities (in reading order) into a PageResult, decoding each line in context
-    (``context.decode_line``), or, with ``context`` False, each glyph on its own (field mode only)."""
+    (``context.decode_line``, with the ink's ``guides`` if any), or, with ``context`` False, each glyph
+    on its own (field mode only)."""
     out_lines = []
     allowed = mode_mask(labels, mode)
     i = 0
@@ -71,7 +73,7 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
         p = probs[i : i + j]
         i += j
         if context:
-            p = decode_line(p, [g.box for g in line.glyphs], spans, labels, mode, lexicon)
+            p = decode_line(p, [g.box for g in line.glyphs], spans, labels, mode, lexicon, guides)
         else:
             p = restrict(p, allowed)
         words = []
@@ -204,9 +206,13 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
 
 def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                   progress: Progress | None = None, lexicon: Lexicon | None = None,
-                  personal: PersonalModel | None = None, context: bool = True) -> PageResult:
+                  personal: PersonalModel | None = None, context: bool = True,
+                  guides: tuple[float, float] | None = None) -> PageResult:
     """Recognize strokes (options as for ``recognize_image``).
 
+    ``guides``: (y of the first rule, rule spacing), in ink coordinates, of the ruled guide lines the
+    ink was written on, or None; a line with no glyph sure of its size takes its baseline and
+    x-height from the rule it sits on (``context.line_metrics``).
     Boxes are in ink coordinates; an empty ink gives a page with no lines."""
     if not strokes:
         return PageResult(0, 0, "", ())
@@ -221,7 +227,7 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context)
+    return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides)
 
 
 def single_glyph_mask(binary: np.ndarray) -> np.ndarray:

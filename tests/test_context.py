@@ -1,6 +1,6 @@
 import numpy as np
 
-from hwr_desktop.context import decode_line, fit_baseline, line_metrics, word_case
+from hwr_desktop.context import decode_line, fit_baseline, guide_metrics, line_metrics, word_case
 from probs import LABELS, row, text
 
 
@@ -70,3 +70,44 @@ def test_words_are_cased_separately():
     out = decode_line(probs, boxes, [slice(0, 3), slice(3, 5)], LABELS)
     assert text(out) == "ACEac"
     np.testing.assert_allclose(out.sum(1), 1.0, atol=1e-5)
+
+
+# Guide lines every 80 px (a rule at y = 100): x-height 0.35 * 80 = 28 px is assumed on them.
+GUIDES = (20.0, 80.0)
+AMBIGUOUS = [row(c=0.5, C=0.5), row(o=0.5, O=0.5), row(s=0.5, S=0.5), row(x=0.5, X=0.5)]
+
+
+def on_rule(x, height, bottom=100):
+    return (x, bottom - height, x + 20, bottom)
+
+
+def test_guides_measure_a_line_with_no_sure_glyph():
+    boxes = [on_rule(x, 26) for x in (0, 25, 50, 75)]
+    probs = np.stack(AMBIGUOUS)
+    assert line_metrics(boxes, probs, LABELS) is None
+    a, b, xh = line_metrics(boxes, probs, LABELS, GUIDES)
+    assert (a, b) == (100.0, 0.0) and abs(xh - 28) < 1e-6
+    assert guide_metrics(boxes, (20.0, 0.0)) is None
+
+
+def test_on_a_rule_small_glyphs_read_lower_and_tall_ones_upper():
+    probs = np.stack(AMBIGUOUS)
+    small_line = [on_rule(x, 26, 100 + dy) for x, dy in zip((0, 25, 50, 75), (0, 3, -2, 1))]
+    assert text(decode_line(probs, small_line, [slice(0, 4)], LABELS, guides=GUIDES)) == "cosx"
+    tall_line = [on_rule(x, 42, 100 + dy) for x, dy in zip((0, 25, 50, 75), (0, 3, -2, 1))]
+    assert text(decode_line(probs, tall_line, [slice(0, 4)], LABELS, guides=GUIDES)) == "COSX"
+    one = decode_line(probs[:1], tall_line[:1], [slice(0, 1)], LABELS, guides=GUIDES)  # a single glyph too
+    assert text(one) == "C"
+
+
+def test_guides_are_ignored_off_the_rules_and_when_glyphs_are_sure():
+    probs = np.stack(AMBIGUOUS)
+    between = [on_rule(x, 26, 140) for x in (0, 25, 50, 75)]  # half way between two rules
+    assert line_metrics(between, probs, LABELS, GUIDES) is None
+    np.testing.assert_allclose(decode_line(probs, between, [slice(0, 4)], LABELS, guides=GUIDES),
+                               decode_line(probs, between, [slice(0, 4)], LABELS), atol=1e-6)
+    # sure glyphs measure the line themselves: a big 'a' sets the x-height, not the rules
+    boxes = [on_rule(0, 40), on_rule(25, 40)]
+    sure = np.stack([row(a=0.9), row(o=0.5, O=0.5)])
+    assert abs(line_metrics(boxes, sure, LABELS, GUIDES)[2] - 40) < 1e-6
+    assert text(decode_line(sure, boxes, [slice(0, 2)], LABELS, guides=GUIDES)) == "ao"

@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import LABELS, FakeRecognizer
 from hwr_desktop.errors import EmptyInputError, InputError
 from hwr_desktop.ink import Stroke, load_ink
 from hwr_desktop.pipeline import (
@@ -97,3 +98,22 @@ def test_image_formats(tmp_path, fake, suffix):
     data.tofile(str(path))
     pages = recognize_file(path, fake)
     assert len(pages) == 1 and pages[0].text == "111 11\n1111"
+
+
+def test_ink_on_guide_lines_takes_its_size_from_the_rules():
+    probs = np.full(len(LABELS), 1e-4, np.float32)
+    probs[LABELS.index("O")], probs[LABELS.index("o")] = 0.55, 0.45  # the glyphs alone: O rather than o
+
+    def circle(x, height, t0):  # on the rule at y = 160
+        a = np.linspace(0, 2 * np.pi, 30)
+        pts = np.stack([x + 12 + 12 * np.cos(a), 160 - height / 2 + height / 2 * np.sin(a),
+                        np.full(30, 0.5), t0 + np.arange(30) * 10.0], 1)
+        return Stroke(pts)
+
+    fake = FakeRecognizer(probs=probs[None])
+    guides = (80.0, 80.0)  # rules at y = 80, 160, 240 ...
+    small_ink = [circle(0, 26, 0), circle(30, 26, 1000)]
+    assert recognize_ink(small_ink, fake).text == "OO"
+    assert recognize_ink(small_ink, fake, guides=guides).text == "oo"
+    assert recognize_ink([circle(0, 44, 0), circle(30, 44, 1000)], fake, guides=guides).text == "OO"
+    assert recognize_ink(small_ink, fake, guides=(120.0, 80.0)).text == "OO"  # not written on the rules
