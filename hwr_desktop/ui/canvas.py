@@ -193,6 +193,16 @@ class InkCanvas(QWidget):
         self._guides = bool(on)
         self.update()
 
+    def guide_rules(self) -> tuple[float, float] | None:
+        """The shown guide lines as (y of the first rule, spacing) in canvas (= ink) pixels; None when hidden."""
+        if not self._guides:
+            return None
+        step = float(self._guide_step())
+        return step, step
+
+    def _guide_step(self) -> int:
+        return max(20, int(self.guide_spacing))
+
     @property
     def tool(self) -> str:
         return self._tool
@@ -362,7 +372,7 @@ class InkCanvas(QWidget):
         color = QColor(self.palette().color(QPalette.ColorRole.Highlight))
         color.setAlpha(45)
         painter.setPen(make_pen(color, 1.0))
-        step = max(20, int(self.guide_spacing))
+        step = self._guide_step()
         for y in range((rect.top() // step + 1) * step, rect.bottom() + 1, step):
             painter.drawLine(rect.left(), y, rect.right(), y)
 

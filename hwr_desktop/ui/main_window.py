@@ -37,6 +37,7 @@ from .personalize import Personalizer
 from .result_view import ResultView
 from .samples_dialog import SamplesDialog
 from .settings import AppSettings
+from .word_lists import WordLists, check_word_list
 from .worker import IMAGE, INK, PAGE, Outcome, RecognitionWorker, run_ink
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(data_dir, parent=self)
         self.personalizer = Personalizer(Path(data_dir) / "samples", recognizer)  # corrections teach the model
         self.worker.personal = self.personalizer.model
+        self.word_lists = WordLists(self.settings.word_lists)  # built once, in the worker's thread
         self._learned: dict = {}  # (source, glyph key) or (source, (file, page), box) -> id of its stored sample
         self.live_timer = QTimer(self, singleShot=True, interval=live_delay_ms)
         self._build_layout()
@@ -152,6 +154,12 @@ class MainWindow(QMainWindow):
         self.act_about = a("&About hwr", self.show_about, [], "help-about")
         self.act_samples = a("My &Handwriting\u2026", self.show_samples,
                              tip="See, export or delete the glyphs learned from your corrections")
+        self.act_lexicon = a("&Word List", self._set_lexicon, checkable=True,
+                             tip="Prefer dictionary words where the ink allows them (not in Digits mode)")
+        self.act_add_words = a("Add My Own Word Li&st\u2026", self.add_word_list_dialog,
+                               tip="Add a text file of your own words (one per line) to the word list")
+        self.act_forget_words = a("Forget My Word Lists", self.forget_word_lists,
+                                  tip="Use the shipped English word list only")
         group = QActionGroup(self)
         group.addAction(self.act_pen)
         group.addAction(self.act_eraser)
@@ -182,7 +190,7 @@ class MainWindow(QMainWindow):
             ("&Edit", [self.act_undo, self.act_redo, None, self.act_copy, self.act_copy_clear,
                        self.doc_pane.act_copy_all, None, self.act_clear]),
             ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live, None,
-                        self.act_samples]),
+                        self.act_lexicon, self.act_add_words, self.act_forget_words, None, self.act_samples]),
             ("&View", [self.act_guides]),
             ("&Help", [self.act_about]),
         ):
@@ -232,6 +240,11 @@ class MainWindow(QMainWindow):
         self.canvas.set_guides(s.guides)
         self.act_live.setChecked(s.live)
         self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(s.mode)))
+        self._use_word_lists(s.lexicon)
+        self.act_lexicon.setChecked(s.lexicon)
+        missing = [Path(p).name for p in s.word_lists if not Path(p).is_file()]
+        if missing:
+            self.statusBar().showMessage(f"Word list not found, left out: {', '.join(missing)}", 10000)
         if s.geometry is not None:
             self.restoreGeometry(s.geometry)
         self._update_edit_actions()
@@ -294,7 +307,7 @@ class MainWindow(QMainWindow):
         self.live_timer.stop()
         if self.canvas.ink:
             self.worker.invalidate(INK)
-            self.worker.recognize_ink(self.canvas.strokes, self.mode)
+            self.worker.recognize_ink(self.canvas.strokes, self.mode, self.canvas.guide_rules())
 
     def _recognize_image(self) -> None:
         """Read the opened document again (mode, model or samples changed): the shown page now, others when shown."""
@@ -331,7 +344,8 @@ class MainWindow(QMainWindow):
         self.live_timer.stop()
         generation = self.worker.invalidate(INK)  # drops what is in flight
         try:
-            page, keys = run_ink(self.canvas.strokes, rec, self.mode, self.worker.personal)
+            page, keys = run_ink(self.canvas.strokes, rec, self.mode, self.worker.personal, self.worker.words,
+                                 self.canvas.guide_rules())
         except HwrError as e:
             self.show_error(f"Recognition failed: {e}")
             return
@@ -360,6 +374,10 @@ class MainWindow(QMainWindow):
 
     def _on_mode_changed(self, _index: int) -> None:
         self.settings.mode = self.mode
+        self._read_again()
+
+    def _read_again(self) -> None:
+        """Recognize the ink and the opened document again (a setting that changes the reading changed)."""
         if self.canvas.ink and self.worker.recognizer is not None:
             self._recognize_ink()
         if self.worker.recognizer is not None:
@@ -378,6 +396,55 @@ class MainWindow(QMainWindow):
     def _set_guides(self, on: bool) -> None:
         self.settings.guides = on
         self.canvas.set_guides(on)
+        if self.canvas.ink and self.worker.recognizer is not None:  # the rules help read the ink
+            self._recognize_ink()
+
+    # --- word lists ------------------------------------------------------------------------------
+
+    def _use_word_lists(self, on: bool) -> None:
+        self.worker.words = self.word_lists if on else None
+        self.act_forget_words.setEnabled(bool(self.word_lists.paths))
+        self.worker.warm_up()
+
+    def _set_lexicon(self, on: bool) -> None:
+        """Tools > Word List: dictionary words re-rank the readings (or not); everything is read again."""
+        if on == (self.worker.words is not None):
+            return
+        self.settings.lexicon = on
+        self._use_word_lists(on)
+        self._read_again()
+
+    def _set_word_lists(self, paths) -> None:
+        self.settings.word_lists = paths
+        self.word_lists = WordLists(paths)
+        self._use_word_lists(self.act_lexicon.isChecked())
+        if self.act_lexicon.isChecked():
+            self._read_again()
+
+    def add_word_list(self, path: str | Path) -> bool:
+        """Add the user's word list file (one word per line) to the shipped one (used while Word List is
+        on); False (and the problem shown) when it cannot be read or holds no words."""
+        path = str(Path(path).resolve())
+        try:
+            n = check_word_list(path)
+        except HwrError as e:
+            self.show_error(f"Could not add the word list: {e}")
+            return False
+        if path not in self.word_lists.paths:
+            self._set_word_lists(self.word_lists.paths + (path,))
+        self.statusBar().showMessage(f"Added {n} words from {Path(path).name}", 4000)
+        return True
+
+    def forget_word_lists(self) -> None:
+        """Drop the user's own word lists (the files stay); the shipped list remains."""
+        self._set_word_lists(())
+        self.statusBar().showMessage("Using the shipped word list only", 4000)
+
+    def add_word_list_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add my own word list", "",
+                                              "Word lists (*.txt *.dic *.lst);;All files (*)")
+        if path:
+            self.add_word_list(path)
 
     def _set_pen_width(self, width: float) -> None:
         self.settings.pen_width = width

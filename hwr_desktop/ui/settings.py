@@ -6,11 +6,12 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from ..decoding import MODES
 
-DEFAULTS = {"pen/width": 3.0, "view/guides": True, "recognition/live": True, "recognition/mode": "auto"}
+DEFAULTS = {"pen/width": 3.0, "view/guides": True, "recognition/live": True, "recognition/mode": "auto",
+            "recognition/lexicon": True}
 
 
 class AppSettings:
-    """Pen width, guide lines, live mode, field mode and window geometry, stored in ``settings``."""
+    """Pen width, guide lines, live mode, field mode, word lists and window geometry, stored in ``settings``."""
 
     def __init__(self, settings: QSettings) -> None:
         self.qsettings = settings
@@ -51,6 +52,31 @@ class AppSettings:
     @mode.setter
     def mode(self, value: str) -> None:
         self.qsettings.setValue("recognition/mode", value)
+
+    @property
+    def lexicon(self) -> bool:
+        """Whether word lists re-rank words (Tools > Word List)."""
+        return bool(self._get("recognition/lexicon", bool))
+
+    @lexicon.setter
+    def lexicon(self, value: bool) -> None:
+        self.qsettings.setValue("recognition/lexicon", bool(value))
+
+    @property
+    def word_lists(self) -> tuple[str, ...]:
+        """The user's own word list files, in the order added."""
+        value = self.qsettings.value("recognition/word_lists")
+        if isinstance(value, str):  # an INI file gives a one-item list back as a string
+            value = [value]
+        return tuple(str(v) for v in value if v) if isinstance(value, (list, tuple)) else ()
+
+    @word_lists.setter
+    def word_lists(self, paths) -> None:
+        paths = [str(p) for p in paths]
+        if paths:
+            self.qsettings.setValue("recognition/word_lists", paths)
+        else:
+            self.qsettings.remove("recognition/word_lists")
 
     @property
     def geometry(self) -> QByteArray | None:

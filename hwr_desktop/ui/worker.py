@@ -29,6 +29,7 @@ from ..pipeline import recognize_image, recognize_ink
 from ..results import PageResult
 from ..segmentation import segment_ink
 from .corrections import GlyphKey
+from .word_lists import WordLists
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +71,21 @@ def ink_glyph_keys(strokes: Sequence[Stroke], page: PageResult) -> tuple[GlyphKe
     return tuple(frozenset(strokes[i] for i in g.strokes) for g in glyphs)
 
 
-def run_ink(strokes: Sequence[Stroke], recognizer, mode: str,
-            personal=None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
-    page = recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=personal)
+def _lexicon(words: WordLists | None):
+    """The built lexicon of ``words`` (built here, in the calling thread, the first time), or None."""
+    return words.lexicon() if words is not None else None
+
+
+def run_ink(strokes: Sequence[Stroke], recognizer, mode: str, personal=None, words: WordLists | None = None,
+            guides: tuple[float, float] | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    page = recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=personal, lexicon=_lexicon(words),
+                         guides=guides)
     return page, ink_glyph_keys(strokes, page)
 
 
-def run_image(image: np.ndarray, recognizer, mode: str, personal=None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
-    page = recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=personal)
+def run_image(image: np.ndarray, recognizer, mode: str, personal=None,
+              words: WordLists | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    page = recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=personal, lexicon=_lexicon(words))
     return page, tuple(frozenset() for _ in page.glyphs)
 
 
@@ -101,7 +109,8 @@ class PageOutcome:
 
 
 def run_page(path: str | Path, number: int, recognizer, mode: str, *, image: np.ndarray | None = None,
-             recognize: bool = True, personal=None) -> tuple[int, np.ndarray | None, PageResult | None]:
+             recognize: bool = True, personal=None,
+             words: WordLists | None = None) -> tuple[int, np.ndarray | None, PageResult | None]:
     """Render page ``number`` of a document (unless ``image`` is given) and recognize it if ``recognize``.
 
     Returns:
@@ -116,13 +125,21 @@ def run_page(path: str | Path, number: int, recognizer, mode: str, *, image: np.
             image = loaded.image
         if not recognize:
             return number, image, None
-        result = recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=personal)
+        result = recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=personal, lexicon=_lexicon(words))
         return number, image, dataclasses.replace(result, page=number)
     except HwrError as e:
         return number, image, PageResult(0, 0, "", (), number, str(e))
     except Exception as e:  # a bug must fail this page only
         log.exception("page %d failed", number)
         return number, image, PageResult(0, 0, "", (), number, f"{e.__class__.__name__}: {e}")
+
+
+def _build_quietly(words: WordLists) -> None:
+    """Build a lexicon ahead of use; a failure is logged here and reported by the recognition that needs it."""
+    try:
+        words.lexicon()
+    except HwrError as e:
+        log.warning("word lists: %s", e)
 
 
 class _Relay(QObject):
@@ -176,6 +193,7 @@ class RecognitionWorker(QObject):
         self._generation = {INK: 0, IMAGE: 0, PAGE: 0}
         self._pending = 0
         self.personal = None  # a PersonalModel blended into every recognition (hwr_desktop.personal)
+        self.words: WordLists | None = None  # word lists re-ranking words in every recognition; None: off
 
     @property
     def recognizer(self):
@@ -198,22 +216,29 @@ class RecognitionWorker(QObject):
     def is_busy(self) -> bool:
         return self._pending > 0
 
-    def recognize_ink(self, strokes: Sequence[Stroke], mode: str) -> bool:
-        """Queue recognition of ``strokes``; False (and ``failed``) when there is no model."""
-        strokes, rec, personal = tuple(strokes), self._recognizer, self.personal
-        return self._submit(INK, lambda: run_ink(strokes, rec, mode, personal))
+    def warm_up(self) -> None:
+        """Build the word lists' lexicon in the background now, so the next recognition need not wait for it."""
+        words = self.words
+        if words is not None:
+            self._pool.start(lambda: _build_quietly(words))
+
+    def recognize_ink(self, strokes: Sequence[Stroke], mode: str, guides: tuple[float, float] | None = None) -> bool:
+        """Queue recognition of ``strokes`` (written on ruled lines ``guides``, if given: first rule y,
+        spacing); False (and ``failed``) when there is no model."""
+        strokes, rec, personal, words = tuple(strokes), self._recognizer, self.personal, self.words
+        return self._submit(INK, lambda: run_ink(strokes, rec, mode, personal, words, guides))
 
     def recognize_image(self, image: np.ndarray, mode: str) -> bool:
-        rec, personal = self._recognizer, self.personal
-        return self._submit(IMAGE, lambda: run_image(image, rec, mode, personal))
+        rec, personal, words = self._recognizer, self.personal, self.words
+        return self._submit(IMAGE, lambda: run_image(image, rec, mode, personal, words))
 
     def load_page(self, path: str | Path, number: int, mode: str, *, image: np.ndarray | None = None,
                   recognize: bool = True) -> bool:
         """Queue rendering (unless ``image`` is given) and recognition (if ``recognize``) of a document page;
         ``pageReady`` brings it. False (and ``failed``) when recognition is asked for without a model."""
-        rec, personal = self._recognizer, self.personal
+        rec, personal, words = self._recognizer, self.personal, self.words
         return self._submit(PAGE, lambda: run_page(path, number, rec, mode, image=image, recognize=recognize,
-                                                   personal=personal), needs_model=recognize)
+                                                   personal=personal, words=words), needs_model=recognize)
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until queued work ends (for shutdown and tests); results still arrive as events."""
