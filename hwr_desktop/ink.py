@@ -28,6 +28,7 @@ INK_FORMAT = "hwr-ink"
 INK_VERSION = 1
 MAX_POINTS = 2_000_000  # in one file
 MAX_COORD = 1e6
+MAX_FILE_BYTES = 128 * 2**20  # an ink file this large is refused unread (MAX_POINTS points take about 70 MB)
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,8 +200,9 @@ def ink_from_dict(doc: object) -> list[Stroke]:
         raise InputError("ink file: the top level must be a JSON object")
     if doc.get("format") != INK_FORMAT:
         raise InputError(f"ink file: format must be {INK_FORMAT!r}, got {doc.get('format')!r}")
-    if doc.get("version") != INK_VERSION:
-        raise InputError(f"ink file: unsupported version {doc.get('version')!r} (this program reads {INK_VERSION})")
+    version = doc.get("version")
+    if type(version) is not int or version != INK_VERSION:  # True == 1 in Python: refuse it too
+        raise InputError(f"ink file: unsupported version {version!r} (this program reads {INK_VERSION})")
     raw = doc.get("strokes")
     if not isinstance(raw, list):
         raise InputError("ink file: 'strokes' must be a list")
@@ -226,17 +228,31 @@ def ink_from_dict(doc: object) -> list[Stroke]:
     return strokes
 
 
-def load_ink(path: str | Path) -> list[Stroke]:
-    """Read a ``*.ink.json`` file. Raises InputError naming the problem."""
+def read_ink_json(path: str | Path) -> object:
+    """The parsed JSON of an ink file, any shape (``ink_from_dict`` validates it).
+
+    Raises:
+        InputError: unreadable, larger than ``MAX_FILE_BYTES``, not UTF-8, or not valid JSON
+        (nesting too deep for the parser included).
+    """
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"ink file too large: {size:,} bytes (the limit is {MAX_FILE_BYTES:,})")
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read ink file: {e.__class__.__name__}: {e}") from None
     try:
-        doc = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"ink file is not valid JSON: {e}") from None
-    return ink_from_dict(doc)
+    except RecursionError:
+        raise InputError("ink file is not valid JSON: nested too deeply") from None
+
+
+def load_ink(path: str | Path) -> list[Stroke]:
+    """Read a ``*.ink.json`` file. Raises InputError naming the problem."""
+    return ink_from_dict(read_ink_json(path))
 
 
 def save_ink(path: str | Path, strokes: Iterable[Stroke]) -> None:

@@ -12,8 +12,7 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import InputError
-from ..ink import Stroke, ink_from_dict, ink_to_dict
+from ..ink import Stroke, ink_from_dict, ink_to_dict, read_ink_json
 
 CORRECTIONS_KEY = "hwr_corrections"
 
@@ -41,12 +40,7 @@ def load_document(path: str | Path) -> tuple[list[Stroke], list]:
     Raises:
         InputError: unreadable file, invalid JSON or not an ink document; the message says which.
     """
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read ink file: {e.__class__.__name__}: {e}") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"ink file is not valid JSON: {e}") from None
+    doc = read_ink_json(path)
     strokes = ink_from_dict(doc)
     corrections = doc.get(CORRECTIONS_KEY, [])
     return strokes, corrections if isinstance(corrections, list) else []
