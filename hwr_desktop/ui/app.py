@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from .. import __version__
 from ..errors import HwrError
 from ..recognizer import Recognizer
+from . import crash_guard
 from .main_window import MainWindow
 
 ORGANIZATION = "hwr"
@@ -66,8 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv[1:] if existing else app.arguments()[1:])  # Qt strips its own options
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    window = build_window(args, QSettings(), data_dir())
+    folder = data_dir()
+    window = build_window(args, QSettings(), folder)
+    guard = crash_guard.install(window, folder)  # an exception in a slot: ink saved, user told, app goes on
     status = app.exec()
+    guard.uninstall()
     del window
     return status
 

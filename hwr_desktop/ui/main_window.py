@@ -617,6 +617,11 @@ class MainWindow(QMainWindow):
         corrections = self.corrections[INK].to_json(strokes) if len(self.corrections[INK]) else []
         self.autosaver.schedule(strokes, corrections)
 
+    def autosave_now(self) -> None:
+        """Write the ink and its corrections to the autosave now and wait for it (after an error, on quit)."""
+        self._schedule_autosave()
+        self.autosaver.flush()
+
     def restore_autosave(self) -> bool:
         """Bring back the ink and corrections of the last session; False if there were none."""
         try:
