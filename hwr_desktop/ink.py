@@ -42,7 +42,10 @@ class Stroke:
     points: np.ndarray
 
     def __post_init__(self) -> None:
-        p = np.array(self.points, dtype=np.float64, copy=True)
+        try:
+            p = np.array(self.points, dtype=np.float64, copy=True)
+        except (ValueError, TypeError):  # ragged rows, or values that are not numbers
+            raise InputError("a stroke needs (N, 2..4) numeric points") from None
         if p.ndim != 2 or p.shape[0] == 0 or p.shape[1] not in (2, 3, 4):
             raise InputError(f"a stroke needs (N, 2..4) points, got shape {p.shape}")
         if p.shape[1] < 4:

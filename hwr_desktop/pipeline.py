@@ -199,7 +199,7 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
     x0, y0 = pts.min(0)
     x1, y1 = pts.max(0)
     extent = max(x1 - x0, y1 - y0)
-    scale = INK_GLYPH_PX / extent if extent > 0 else 1.0
+    scale = INK_GLYPH_PX / extent if extent > 1e-9 else 1.0  # a tinier extent is a dot (and would overflow)
     box = (float(x0), float(y0), float(x1), float(y1))
     return rasterize(strokes, box, scale=scale, width=2.0, margin=2, antialias=False) < 128
 
