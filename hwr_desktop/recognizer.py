@@ -65,6 +65,8 @@ class Recognizer:
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = threads
             opts.log_severity_level = 3
+            # no busy-waiting between calls: on 2 cores a spinning worker starves the Python thread
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = ort.InferenceSession(str(p), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises its own exception types for corrupt files
             raise ModelError(f"cannot load model {p}: {str(e).splitlines()[0][:200]}") from None
@@ -92,12 +94,12 @@ class Recognizer:
             report = {}
         return cls(session, ModelInfo(str(p), labels, preprocess, report))
 
-    def predict(self, glyphs: np.ndarray, batch: int = 128) -> tuple[np.ndarray, np.ndarray | None]:
+    def predict(self, glyphs: np.ndarray, batch: int = 64) -> tuple[np.ndarray, np.ndarray | None]:
         """Classify normalized glyphs.
 
         Args:
             glyphs: float32 (N, 1, 28, 28) in [0, 1], from ``normalize_batch``.
-            batch: glyphs per onnxruntime call; 128 keeps its working memory near 40 MB.
+            batch: glyphs per onnxruntime call; 64 keeps its working memory near 20 MB.
         Returns:
             probabilities float32 (N, C), rows summing to 1, and penultimate
             features float32 (N, F) (None if the model has none).
