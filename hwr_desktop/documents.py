@@ -448,6 +448,16 @@ def page_count(path: str | Path) -> int:
     return 1
 
 
+def require_file(path: str | Path) -> Path:
+    """``path`` as a Path. Raises InputError when it is a directory or does not exist."""
+    p = Path(path)
+    if p.is_dir():
+        raise InputError("is a directory")
+    if not p.exists():
+        raise InputError("no such file")
+    return p
+
+
 def open_document(path: str | Path, pages: PageSelection | None = None, *,
                   dpi: int = PDF_DPI) -> tuple[list[int], Iterator[LoadedPage]]:
     """Open an image, multi-page TIFF or PDF and select its pages.
@@ -462,11 +472,7 @@ def open_document(path: str | Path, pages: PageSelection | None = None, *,
     Raises:
         InputError: the file cannot be opened or read, or no selected page exists.
     """
-    p = Path(path)
-    if p.is_dir():
-        raise InputError("is a directory")
-    if not p.exists():
-        raise InputError("no such file")
+    p = require_file(path)
     if is_pdf(p):
         if p.stat().st_size == 0:
             raise InputError("the file is empty")

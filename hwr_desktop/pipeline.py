@@ -18,7 +18,7 @@ import numpy as np
 from .binarize import binarize, to_gray
 from .context import decode_line
 from .decoding import mode_mask, restrict, top_k
-from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document  # noqa: F401 (MAX_PIXELS re-exported)
+from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document, require_file  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
 from .lexicon import Lexicon
@@ -276,11 +276,7 @@ def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "aut
     Raises:
         InputError: the file cannot be opened, has an unsupported type, or none of ``pages`` exists.
     """
-    p = Path(path)
-    if p.is_dir():
-        raise InputError("is a directory")
-    if not p.exists():
-        raise InputError("no such file")
+    p = require_file(path)
     if is_ink_file(p):
         if pages is not None and 1 not in pages:
             raise InputError("none of the selected pages exists (the document has 1 page)")
