@@ -104,7 +104,27 @@ def group_lines(units: Sequence[Unit], height: float) -> list[list[Unit]]:
 
         min(lines, key=dist).append(u)
     lines.sort(key=lambda line: np.median([v.cy for v in line]))
-    return [sorted(line, key=lambda v: v.box[0]) for line in lines]
+    return [sorted(line, key=lambda v: v.box[0]) for line in _merge_dot_lines(lines)]
+
+
+def _merge_dot_lines(lines: list[list[Unit]]) -> list[list[Unit]]:
+    """Join a "line" of one or two marks, at most half as big as the glyphs of the line just below and
+    sitting right above them, to that line: the dots of i and j when too few glyphs make them look
+    like a line of their own (a single i, cut out on its own)."""
+    out: list[list[Unit]] = []
+    for line in reversed(lines):  # bottom up, so a merged line is final
+        if out:
+            below = out[-1]
+            h_below = float(np.median([v.height for v in below]))
+            top_below = min(v.box[1] for v in below)
+            if (len(line) <= 2 and max(max(v.height, v.width) for v in line) <= 0.5 * h_below
+                    and max(v.box[3] for v in line) >= top_below - 0.8 * h_below
+                    and all(any(min(u.box[2], v.box[2]) - max(u.box[0], v.box[0]) > -0.3 * h_below for v in below)
+                            for u in line)):
+                below.extend(line)
+                continue
+        out.append(list(line))
+    return out[::-1]
 
 
 def group_glyphs(line: Sequence[Unit], height: float) -> list[list[Unit]]:

@@ -167,3 +167,16 @@ def test_touching_characters_are_split_where_the_ink_is_thin(text, pitch):
 def test_wide_single_letters_are_not_split():
     lines, _ = segment_image(_hershey_line("MWMW", 34))  # M and W are wide but are one letter each
     assert len(lines[0].glyphs) == 4
+
+
+def test_a_lone_i_with_a_big_dot_is_one_glyph():
+    img = blob_image([(12, 22, 14, 32), (11, 16, 15, 20)], size=(41, 28))  # stem 10 px, dot 4 px: as cut out alone
+    lines, _ = segment_image(img)
+    assert len(lines) == 1 and len(lines[0].glyphs) == 1 and lines[0].glyphs[0].box == (11, 16, 15, 32)
+
+
+def test_a_line_of_small_letters_over_a_line_of_capitals_stays_apart():
+    small = [(x, 10, x + 14, 24) for x in (10, 40, 70)]  # x-height letters, tightly above...
+    caps = [(x, 40, x + 20, 70) for x in (10, 40, 70)]  # ... a line of capitals: not dots
+    lines, _ = segment_image(blob_image(small + caps, size=(100, 120)))
+    assert [len(l.glyphs) for l in lines] == [3, 3]
