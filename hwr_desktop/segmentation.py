@@ -38,6 +38,8 @@ SPLIT_USUAL = 0.9  # ... the usual width being the line's median, at most this m
 SplitCheck = Callable[[np.ndarray, list[np.ndarray]], bool]
 LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
+STACK_GAP = 0.25  # pieces one above the other this close (x glyph height) ...
+STACK_SIZE = 1.5  # ... whose union stays this small (x glyph height) are one character
 INK_PEN = 0.06  # half the width given to ink points, as a fraction of the glyph height
 DROPOUT_GAP = 0.15  # a stroke resuming this close (x glyph height) to where the last one stopped, at once, continues it
 TOUCH = 0.12  # a stroke end this close (x glyph height) to earlier ink touches it
@@ -293,7 +295,55 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None) -> tuple
     labels, units = components(binary)
     if not units:
         raise EmptyInputError("no ink found in the image")
-    return split_touching(layout(units), labels, accept), labels
+    groups = stack_parts(units, typical_height(units))
+    merged = [Unit(k, union_box(u.box for u in g)) for k, g in enumerate(groups)]
+    lines = [
+        Line(line.box, tuple(Word(w.box, tuple(
+            Glyph(g.box, tuple(sorted(u.index for k in g.strokes for u in groups[k]))) for g in w.glyphs))
+            for w in line.words))
+        for line in layout(merged)
+    ]
+    return split_touching(lines, labels, accept), labels
+
+
+def stack_parts(units: Sequence[Unit], height: float) -> list[list[Unit]]:
+    """Group the pieces of one character that lie one above the other: a torn-off bar of an E or T,
+    a broken stem. Two units join when they overlap horizontally by half the narrower one, the gap
+    between them is at most ``STACK_GAP`` glyph heights, and their union stays within ``STACK_SIZE``
+    glyph heights each way (so glyphs of neighbouring lines never join). Returns groups in input order."""
+    parent = list(range(len(units)))
+    box = [list(u.box) for u in units]
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(len(units)), key=lambda i: units[i].box[0])
+    for pos, i in enumerate(order):
+        a = units[i]
+        for j in order[pos + 1 :]:
+            b = units[j]
+            if b.box[0] >= a.box[2]:
+                break
+            overlap = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+            gap = max(a.box[1], b.box[1]) - min(a.box[3], b.box[3])
+            if overlap < 0.5 * max(min(a.width, b.width), 1e-6) or gap > STACK_GAP * height:
+                continue
+            ri, rj = find(i), find(j)
+            if ri == rj:
+                continue
+            u = [min(box[ri][0], box[rj][0]), min(box[ri][1], box[rj][1]),
+                 max(box[ri][2], box[rj][2]), max(box[ri][3], box[rj][3])]
+            if u[2] - u[0] > STACK_SIZE * height or u[3] - u[1] > STACK_SIZE * height:
+                continue
+            parent[rj] = ri
+            box[ri] = u
+    groups: dict[int, list[Unit]] = {}
+    for i, u in enumerate(units):
+        groups.setdefault(find(i), []).append(u)
+    return list(groups.values())
 
 
 def _cut_columns(mask: np.ndarray, expected: float) -> list[int]:

@@ -180,3 +180,16 @@ def test_a_line_of_small_letters_over_a_line_of_capitals_stays_apart():
     caps = [(x, 40, x + 20, 70) for x in (10, 40, 70)]  # ... a line of capitals: not dots
     lines, _ = segment_image(blob_image(small + caps, size=(100, 120)))
     assert [len(l.glyphs) for l in lines] == [3, 3]
+
+
+def test_a_bar_torn_off_the_top_of_an_E_stays_with_it():
+    img = blob_image([(11, 6, 17, 8), (9, 9, 21, 20)], size=(28, 25))  # the top bar, then the rest of the E
+    lines, _ = segment_image(img)
+    assert len(lines) == 1 and [g.box for g in lines[0].glyphs] == [(9, 6, 21, 20)]
+    assert len(lines[0].glyphs[0].strokes) == 2
+
+
+def test_glyphs_of_lines_close_together_do_not_stack():
+    boxes = [(10, 10, 30, 40), (12, 44, 30, 74)]  # one glyph above another, 4 px apart: two lines
+    lines, _ = segment_image(blob_image(boxes, size=(90, 60)))
+    assert [len(l.glyphs) for l in lines] == [1, 1]
