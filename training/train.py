@@ -58,6 +58,7 @@ class TrainConfig:
     threads: int = 2
     quick: bool = False
     export_checkpoint: str = ""  # only export this checkpoint to --export and stop
+    init: str = ""  # start from this checkpoint's weights (continued training; use a lower --lr)
 
 
 class Net(nn.Module):
@@ -282,6 +283,12 @@ def main(argv: list[str] | None = None) -> None:
     mean = float(xt[:20000].float().mean() / 255)
     std = float(xt[:20000].float().std() / 255)
     model = Net(len(CLASSES), mean, std)
+    if cfg.init:
+        state = torch.load(cfg.init, weights_only=False)
+        model = Net(len(CLASSES), state["mean"], state["std"])
+        model.load_state_dict(state["model"])
+        mean, std = state["mean"], state["std"]
+        log.info(f"weights from {cfg.init} (epoch {state['epoch']}, val {state['val']:.4f})")
     log.info(f"model {sum(p.numel() for p in model.parameters())} parameters; train {len(yt)}, val {len(yv)}")
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * ((len(yt) + cfg.batch_size - 1) // cfg.batch_size)
