@@ -24,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .decoding import decode_word
+from .decoding import decode_word, letter_word, numeric_word
 from .lexicon import Lexicon, apply_lexicon
 from .results import Box
 
@@ -207,13 +207,25 @@ def word_case(probs: np.ndarray, labels: Sequence[str], doubt: float = 0.25) -> 
     return out
 
 
+def lone_glyphs(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
+    """One-glyph words follow their line: on a line of numbers a lone 6 that also looks like a G is a 6,
+    on a line of words a lone O is a letter. Needs at least 3 glyphs on the line; float32 (n, C) -> (n, C)."""
+    lone = [w.start for w in words if w.stop - w.start == 1]
+    if not lone or len(probs) < 3:
+        return probs
+    line = letter_word(numeric_word(probs, labels), labels)  # the word rules applied to the whole line
+    out = probs.copy()
+    out[lone] = line[lone]
+    return out
+
+
 def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice], labels: Sequence[str],
                 mode: str = "auto", lexicon: Lexicon | None = None,
                 guides: tuple[float, float] | None = None) -> np.ndarray:
     """Decode one line's glyphs (reading order) in context: the one decoding function of hwr.
 
-    Steps: the field mode and the word rules per word (``decoding.decode_word``), the line's
-    geometry (case, descenders), case consistency per word, then the lexicon (if any) per word.
+    Steps: the field mode and the word rules per word (``decoding.decode_word``), lone glyphs
+    read like the rest of their line (``lone_glyphs``), the line's geometry (case, descenders), case consistency per word, then the lexicon (if any) per word.
 
     Args:
         probs: float32 (n, C), the glyphs' own probabilities (the network's, or blended with the user's).
@@ -229,6 +241,8 @@ def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice],
     if not len(probs):
         return probs
     p = np.concatenate([decode_word(probs[w], labels, mode) for w in words])
+    if mode == "auto":
+        p = lone_glyphs(p, words, labels)
     # called with two forms so stand-ins taking (probs, boxes, labels) keep working (benchmarks/context.py)
     p = apply_geometry(p, boxes, labels) if guides is None else apply_geometry(p, boxes, labels, guides)
     p = np.concatenate([word_case(p[w], labels) for w in words])

@@ -111,3 +111,12 @@ def test_guides_are_ignored_off_the_rules_and_when_glyphs_are_sure():
     sure = np.stack([row(a=0.9), row(o=0.5, O=0.5)])
     assert abs(line_metrics(boxes, sure, LABELS, GUIDES)[2] - 40) < 1e-6
     assert text(decode_line(sure, boxes, [slice(0, 2)], LABELS, guides=GUIDES)) == "ao"
+
+
+def test_lone_glyphs_follow_their_line():
+    boxes = [tall(x) for x in (0, 40, 80, 120)]
+    probs = np.stack([row(_3=0.9), row(G=0.6, _6=0.35), row(_2=0.9), row(_9=0.9)])  # "3 G 2 9": a row of numbers
+    words = [slice(i, i + 1) for i in range(4)]
+    assert text(decode_line(probs, boxes, words, LABELS)) == "3629"
+    probs = np.stack([row(_0=0.6, O=0.35), row(K=0.9), row(A=0.9), row(Y=0.9)])  # "0 K A Y": letters
+    assert text(decode_line(probs, boxes, words, LABELS))[0] == "O"
