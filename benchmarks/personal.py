@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from hwr_desktop.personal import PersonalModel, uint8_to_glyphs  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
+from training.datasets import heldout_font_indices  # noqa: E402
 from training.synth import (CLASSES, augment, load_font_manifest, normalize_or_none, render_font,  # noqa: E402
                             simulate_scan)
 
@@ -46,10 +47,9 @@ FOLDED = np.array([CLASSES.index(fold(c)) for c in CLASSES])
 
 
 def holdout_fonts(font_dir: Path, holdout: int = 4) -> list:
-    """The fonts ``plan_jobs`` uses for validation only (same rule, same default of 4)."""
+    """The fonts ``plan_jobs`` uses for validation only."""
     fonts = load_font_manifest(font_dir)
-    step = len(fonts) // max(1, holdout)
-    return [f for k, f in enumerate(fonts) if k % step == 0 and k // step < holdout]
+    return [fonts[k] for k in heldout_font_indices(len(fonts), holdout)]
 
 
 def writer_glyphs(font: Path, per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

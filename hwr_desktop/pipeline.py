@@ -22,7 +22,7 @@ from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, ope
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
 from .lexicon import Lexicon
-from .normalize import SIZE, normalize_batch, normalize_glyph
+from .normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph
 from .personal import PersonalModel
 from .recognizer import Recognizer
 from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
@@ -254,8 +254,7 @@ def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: st
     probs = classify(normalize_glyph(mask)[None, None], recognizer, personal)
     p = restrict(probs, mode_mask(recognizer.labels, mode))
     cands = top_k(p, recognizer.labels, k)[0]
-    ys, xs = np.nonzero(mask)
-    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    box = ink_bbox(mask)
     return GlyphResult(box, cands[0].char, cands[0].p, cands)
 
 

@@ -141,6 +141,12 @@ def build(jobs: list[Job], workers: int = 2, log=print) -> tuple[np.ndarray, np.
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def heldout_font_indices(n_fonts: int, holdout: int = 4) -> list[int]:
+    """Indices of the fonts kept for validation: every (n // holdout)-th font, ``holdout`` of them."""
+    step = max(1, n_fonts // max(1, holdout))
+    return [k for k in range(0, n_fonts, step)][:holdout]
+
+
 def plan_jobs(
     data_dir: Path,
     font_dir: Path,
@@ -186,8 +192,9 @@ def plan_jobs(
 
     fonts = load_font_manifest(font_dir)
     skip = {f["name"]: f.get("skip", "") for f in json.loads((font_dir / "manifest.json").read_text())["fonts"]}
+    held_out = set(heldout_font_indices(len(fonts), holdout_fonts))
     for k, spec in enumerate(fonts):
-        is_val = k % (len(fonts) // max(1, holdout_fonts)) == 0 and k // (len(fonts) // max(1, holdout_fonts)) < holdout_fonts
+        is_val = k in held_out
         for ch in CLASSES:
             if ch in skip[spec.name]:
                 continue
