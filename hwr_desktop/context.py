@@ -243,8 +243,7 @@ def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice],
     p = np.concatenate([decode_word(probs[w], labels, mode) for w in words])
     if mode == "auto":
         p = lone_glyphs(p, words, labels)
-    # called with two forms so stand-ins taking (probs, boxes, labels) keep working (benchmarks/context.py)
-    p = apply_geometry(p, boxes, labels) if guides is None else apply_geometry(p, boxes, labels, guides)
+    p = apply_geometry(p, boxes, labels, guides)
     p = np.concatenate([word_case(p[w], labels) for w in words])
     if lexicon is not None and mode != "digits":
         p = np.concatenate([apply_lexicon(p[w], labels, lexicon) for w in words])
