@@ -263,12 +263,65 @@ FLOOR = 0.85  # below this similarity a sample says nothing (other classes, othe
 NEAR = 0.95  # from here on a sample also adds probability mass: a glyph like a corrected one reads as it
 NEAR_MASS = 1.0  # mass added at similarity 1 (before renormalization)
 COUNT_HALF = 1.0  # a class's weight is n / (n + COUNT_HALF) for n samples
+COPY = 0.99  # a glyph this similar to a sample is a copy of it: it reads as the sample's label, lookalikes or not
+TRUST = 0.9  # share of a lookalike group's samples whose nearest other sample in the group has their label
+# Characters that a lone glyph can hardly tell apart: the two cases of a letter, and these digit/letter links.
+LOOKALIKE_LINKS = ("0oO", "1lI", "5sS", "2zZ", "9qg", "6b", "8B")
 
 
 def l2_normalize(features: np.ndarray) -> np.ndarray:
     """float (N, F) -> float32 (N, F) rows of unit length (zero rows stay zero)."""
     f = np.asarray(features, np.float32)
     return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-6)
+
+
+def lookalike_groups(labels: Sequence[str]) -> np.ndarray:
+    """int (C,): a group id per label; labels in one group look alike when alone (c/C, 0/o/O, 1/l/I, ...)."""
+    index = {c: i for i, c in enumerate(labels)}
+    group = list(range(len(labels)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    def join(a: str, b: str) -> None:
+        if a in index and b in index:
+            group[root(index[a])] = root(index[b])
+
+    for c in labels:
+        if c.isalpha():
+            join(c, c.swapcase())
+    for link in LOOKALIKE_LINKS:
+        for c in link[1:]:
+            join(link[0], c)
+    return np.array([root(i) for i in range(len(labels))])
+
+
+def untrusted_groups(features: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """bool (C,): labels whose lookalike group the samples do not tell apart.
+
+    A group with members is trusted when at least two of its labels have
+    samples and at least ``TRUST`` of its samples have, as their nearest other
+    sample within the group, one of their own label (leave-one-out). Otherwise
+    the samples say "one of this group" and leave the choice inside it to the
+    network and the line's context (size, neighbours).
+    """
+    out = np.zeros(len(groups), bool)
+    for g in np.unique(groups[y]) if len(y) else ():
+        members = groups == g
+        if members.sum() < 2:
+            continue
+        inside = members[y]
+        fy, yy = features[inside], y[inside]
+        if len(np.unique(yy)) < 2:
+            out |= members
+            continue
+        sims = fy @ fy.T
+        np.fill_diagonal(sims, -np.inf)
+        if (yy[sims.argmax(1)] == yy).mean() < TRUST:
+            out |= members
+    return out
 
 
 class PersonalModel:
@@ -284,6 +337,15 @@ class PersonalModel:
     renormalized. So the weight grows with similarity and with the number of
     samples, and without samples ``blend`` returns its input.
 
+    Lookalikes (``lookalike_groups``: c/C, o/O/0, l/I/1, ...) are the
+    exception. Isolated, most writers' c and C are the same shape, so a sample
+    of c is evidence for "c or C", not for the case: unless the user's own
+    samples tell the group's members apart (``untrusted_groups``), the group
+    shares its strongest evidence, which leaves the choice inside it to the
+    network and the line's context (size and neighbours decide case far better
+    than shape). A glyph at least ``COPY`` similar to a sample still reads as
+    that sample's label.
+
     Thread-safety: ``blend`` reads one immutable snapshot, ``update`` swaps in a
     new one, so the app may update it while recognition runs on another thread.
 
@@ -294,7 +356,9 @@ class PersonalModel:
     def __init__(self, labels: Sequence[str]) -> None:
         self.labels = tuple(labels)
         self._index = {c: i for i, c in enumerate(self.labels)}
-        self._state: tuple[np.ndarray, np.ndarray] = (np.zeros((0, 0), np.float32), np.zeros(0, np.int64))
+        self._groups = lookalike_groups(self.labels)
+        self._state: tuple[np.ndarray, np.ndarray, np.ndarray] = (
+            np.zeros((0, 0), np.float32), np.zeros(0, np.int64), np.zeros(len(self.labels), bool))
 
     @classmethod
     def from_samples(cls, images: np.ndarray, labels: Sequence[str], recognizer) -> "PersonalModel":
@@ -321,27 +385,34 @@ class PersonalModel:
         y = self._state[1]
         return {self.labels[i]: int(n) for i, n in enumerate(np.bincount(y, minlength=len(self.labels))) if n}
 
+    def shared(self) -> set[str]:
+        """Labels whose lookalike group the samples do not tell apart (see ``untrusted_groups``)."""
+        return {self.labels[i] for i in np.nonzero(self._state[2])[0]}
+
+    def _set_state(self, f: np.ndarray, y: np.ndarray) -> None:
+        self._state = (f, y, untrusted_groups(f, y, self._groups) if len(y) else np.zeros(len(self.labels), bool))
+
     def set_samples(self, features: np.ndarray, labels: Sequence[str]) -> None:
         """Replace all samples: float (N, F) features and their N labels (unknown labels are dropped)."""
         keep = [i for i, c in enumerate(labels) if c in self._index]
         f = l2_normalize(np.asarray(features)[keep]) if keep else np.zeros((0, 0), np.float32)
         y = np.array([self._index[labels[i]] for i in keep], np.int64)
-        self._state = (f, y)
+        self._set_state(f, y)
 
     def update(self, feature: np.ndarray, label: str) -> bool:
         """Learn one corrected glyph at once: float (F,) features and its label; False if the label is unknown."""
         if label not in self._index:
             return False
-        f, y = self._state
+        f, y, _ = self._state
         new = l2_normalize(np.asarray(feature, np.float32).reshape(1, -1))
         if f.size and f.shape[1] != new.shape[1]:
             raise ValueError(f"feature size {new.shape[1]} does not match the model's {f.shape[1]}")
-        self._state = (np.vstack([f, new]) if f.size else new, np.append(y, self._index[label]))
+        self._set_state(np.vstack([f, new]) if f.size else new, np.append(y, self._index[label]))
         return True
 
     def similarities(self, features: np.ndarray) -> np.ndarray:
         """float32 (N, C): per glyph and class, the best cosine similarity to the class's samples (-1: none)."""
-        f, y = self._state
+        f, y, _ = self._state
         out = np.full((len(features), len(self.labels)), -1.0, np.float32)
         if not len(y) or not len(features):
             return out
@@ -359,13 +430,23 @@ class PersonalModel:
         Returns:
             float32 (N, C), rows summing to 1; ``probs`` itself when there are no samples or features.
         """
-        f, y = self._state
+        f, y, shared = self._state
         if features is None or not len(y) or not len(probs):
             return probs
+        probs = np.asarray(probs, np.float32)
         sims = self.similarities(features)
         counts = np.bincount(y, minlength=len(self.labels)).astype(np.float32)
         weight = counts / (counts + COUNT_HALF)  # 0 for classes without samples
-        boost = np.exp(SLOPE * weight * np.clip(sims - FLOOR, 0.0, None))
+        evidence = weight * np.clip(sims - FLOOR, 0.0, None)
         near = NEAR_MASS * weight * np.clip((sims - NEAR) / (1.0 - NEAR), 0.0, None)
-        q = np.asarray(probs, np.float32) * boost + near
+        copy = sims >= COPY
+        for g in np.unique(self._groups[shared]):
+            members = np.nonzero(self._groups == g)[0]
+            rows = ~copy[:, members].any(1)  # a copy of a sample keeps its own label's evidence
+            evidence[np.ix_(rows, members)] = evidence[np.ix_(rows, members)].max(1, keepdims=True)
+            # the group's near mass goes to its members in the network's proportions
+            p = probs[np.ix_(rows, members)]
+            share = p / np.maximum(p.sum(1, keepdims=True), 1e-12)
+            near[np.ix_(rows, members)] = near[np.ix_(rows, members)].max(1, keepdims=True) * share
+        q = probs * np.exp(SLOPE * evidence) + near
         return (q / q.sum(1, keepdims=True)).astype(np.float32)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from hwr_desktop.errors import InputError
-from hwr_desktop.personal import STORE_FILE, PersonalModel, SampleStore, load_npz_samples, uint8_to_glyphs
+from hwr_desktop.personal import (STORE_FILE, PersonalModel, SampleStore, load_npz_samples, lookalike_groups,
+                                  uint8_to_glyphs)
 from hwr_desktop.pipeline import classify
 
 from conftest import LABELS
@@ -125,6 +126,51 @@ def test_blend_grows_with_similarity_and_sample_count():
     assert two.blend(probs, feats)[0, LABELS.index("7")] > p7[0]
     assert two.counts() == {"7": 2} and two.size == 2
     assert not two.update(f[0], "\u00e9")  # a label the model does not know is ignored
+
+
+def _unit(*parts: tuple[int, float]) -> np.ndarray:
+    v = np.zeros(8, np.float32)
+    for i, w in parts:
+        v[i] = w
+    return v / np.linalg.norm(v)
+
+
+def test_lookalike_groups_join_cases_and_digit_letter_pairs():
+    g = lookalike_groups(LABELS)
+    same = lambda a, b: g[LABELS.index(a)] == g[LABELS.index(b)]  # noqa: E731
+    assert same("c", "C") and same("0", "o") and same("O", "0") and same("1", "l") and same("I", "1")
+    assert not same("c", "e") and not same("7", "1") and not same("a", "b")
+
+
+def test_samples_that_do_not_tell_case_apart_leave_case_to_the_network():
+    # the user's c and C are the same shape (as for most writers): the samples say "c or C", not which
+    model = PersonalModel(LABELS)
+    model.set_samples(np.stack([_unit((0, 1)), _unit((0, 1), (1, 0.1)), _unit((0, 1), (2, 0.25)),
+                                _unit((0, 1), (3, 0.25))]), ["c", "c", "C", "C"])
+    assert model.shared() >= {"c", "C"}
+    probs = _probs([{"C": 0.5, "c": 0.2, "e": 0.25}])
+    out = model.blend(probs, _unit((0, 1), (4, 0.25))[None])[0]
+    ic, iC, ie = LABELS.index("c"), LABELS.index("C"), LABELS.index("e")
+    assert out[iC] / out[ic] == pytest.approx(probs[0, iC] / probs[0, ic], rel=1e-4)  # case untouched
+    assert out[iC] + out[ic] > probs[0, iC] + probs[0, ic]  # but the group gained over e
+    # a copy of a sample still reads as that sample's label
+    copy = model.blend(probs, _unit((0, 1), (1, 0.1))[None])[0]
+    assert copy.argmax() == ic
+
+
+def test_samples_that_tell_case_apart_decide_it():
+    model = PersonalModel(LABELS)
+    model.set_samples(np.stack([_unit((0, 1)), _unit((0, 1), (1, 0.1)), _unit((5, 1)), _unit((5, 1), (1, 0.1))]),
+                      ["c", "c", "C", "C"])
+    assert not model.shared() & {"c", "C"}
+    probs = _probs([{"C": 0.5, "c": 0.2, "e": 0.25}])
+    out = model.blend(probs, _unit((0, 1), (4, 0.25))[None])[0]
+    assert out.argmax() == LABELS.index("c")
+    # one sample of one case says nothing about case
+    one = PersonalModel(LABELS)
+    one.update(_unit((0, 1)), "c")
+    assert {"c", "C"} <= one.shared()
+    assert one.blend(probs, _unit((0, 1), (4, 0.25))[None])[0].argmax() == LABELS.index("C")
 
 
 def test_a_corrected_glyph_reads_as_its_label_afterwards(recognizer):

@@ -2,16 +2,13 @@
 
 import gzip
 import struct
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from training.datasets import CLASS_INDEX, Job, load_emnist, read_idx, run_job  # noqa: E402
-from training.synth import CLASSES, augment, load_font_manifest, render_font, render_hershey  # noqa: E402
+from training.datasets import CLASS_INDEX, Job, load_emnist, read_idx, run_job
+from training.synth import CLASSES, augment, load_font_manifest, render_font, render_hershey
 
 FONTS = Path(__file__).resolve().parents[1] / "training" / "fonts"
 
