@@ -7,7 +7,8 @@ Each step is one small function on plain arrays, used by ``pipeline.recognize_im
 2. ``rotate_page``: rotate the gray page by it on a canvas large enough to keep the corners;
 3. ``remove_rules``: long thin horizontal and vertical runs (notebook rules, margins,
    form boxes, table lines) are taken out, strokes that cross them are kept whole;
-   dark scanner borders touching the page edge go too.
+   dark scanner borders touching the page edge go too, and so does debris at the edge of a cut-out
+   (``edge_debris``: the paper's edge or shadow along it, bits of neighbouring writing cut off).
 
 Boxes found on the rotated page are mapped back to the input page with ``map_points``.
 """
@@ -33,6 +34,9 @@ BOX_SIDE = 0.5  # a vertical run at least this many text heights tall joining tw
 FRAME_BAND = 0.15  # the sides of a drawn box are looked for in bands this many text heights wide ...
 FRAME_COVER = 0.9  # ... and must ink this fraction of each side
 BORDER_BLOB = 4.0  # ink touching the page edge larger than this many text heights is a scanner border
+EDGE_BIT = 0.35  # ink touching the page edge smaller than this many text heights is cut-off debris
+EDGE_LINE = 0.2  # ink hugging a page edge, at most this many text heights thick, is its shadow ...
+EDGE_HUG = 0.5  # ... when it lies against the edge along at least this fraction of its length
 
 
 def estimate_skew(binary: np.ndarray, max_angle: float = MAX_SKEW) -> float:
@@ -235,7 +239,55 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
         cleaned = _restore_crossings(cleaned, vmask & ~hmask, _thickness(vmask, False), horizontal=False)
         cleaned &= ~_leftovers(cleaned, hmask | vmask, height)
     cleaned = cleaned & ~_frames(cleaned, height)
-    return cleaned & ~_border_blobs(cleaned, height)
+    cleaned = cleaned & ~_border_blobs(cleaned, height)
+    return cleaned & ~edge_debris(cleaned, height)
+
+
+def edge_debris(binary: np.ndarray, height: float) -> np.ndarray:
+    """Ink at the page edge that is not writing: what a crop or photo of writing picks up at its edges.
+
+    Two kinds, both touching the edge: bits smaller than ``EDGE_BIT`` text heights
+    (strokes of neighbouring writing cut by the crop, specks), and thin lines
+    hugging an edge (the paper's edge, its shadow, the scanner lid): at most
+    ``EDGE_LINE`` text heights thick across the edge and lying against it along
+    ``EDGE_HUG`` of their length. Only taken when other, larger ink is left on
+    the page, so a cut-out 1 or l that fills its image stays.
+
+    Args:
+        binary: bool (H, W), True = ink.
+        height: the writing's typical height in pixels.
+    Returns:
+        bool (H, W): the debris pixels.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    h, w = binary.shape
+    drop = np.zeros(n, bool)
+    near = max(2, int(round(0.05 * height)))  # "against the edge": within this many pixels of it
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        sides = {"left": x == 0, "right": x + bw == w, "top": y == 0, "bottom": y + bh == h}
+        if not any(sides.values()):
+            continue
+        if max(bw, bh) < EDGE_BIT * height:
+            drop[i] = True
+            continue
+        own = labels[y : y + bh, x : x + bw] == i
+        for side, touches in sides.items():
+            if not touches:
+                continue
+            across, along = (bw, bh) if side in ("left", "right") else (bh, bw)
+            if across > max(3.0, EDGE_LINE * height) or along < 2 * across:
+                continue
+            band = {"left": own[:, :near], "right": own[:, -near:], "top": own[:near], "bottom": own[-near:]}[side]
+            hugging = band.any(1 if side in ("left", "right") else 0).mean()
+            if hugging >= EDGE_HUG:
+                drop[i] = True
+    if not drop.any():
+        return np.zeros_like(binary)
+    kept = [i for i in range(1, n) if not drop[i]]
+    if not kept or max(max(stats[i, 2], stats[i, 3]) for i in kept) < 0.5 * height:
+        return np.zeros_like(binary)  # nothing that looks like writing would be left: keep everything
+    return drop[labels]
 
 
 def _leftovers(cleaned: np.ndarray, removed: np.ndarray, height: float) -> np.ndarray:

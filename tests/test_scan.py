@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from hwr_desktop.pipeline import prepare_page, recognize_image
-from hwr_desktop.scan import estimate_skew, remove_rules, rotate_page, text_height
+from hwr_desktop.scan import edge_debris, estimate_skew, remove_rules, rotate_page, text_height
 
 WORDS = [["HEL", "LO"], ["ABC", "DEF", "GH"], ["XYZ", "KT"]]
 PITCH, TOP, LEFT, GLYPH_W, SPACE = 70, 60, 40, 28, 26
@@ -129,3 +129,33 @@ def test_prepare_page_without_skew_returns_no_transform():
     binary, back, angle = prepare_page(img)
     assert back is None and angle == 0.0 and binary.shape == img.shape
     assert 20 <= text_height(binary) <= 30
+
+
+def _cut_out(extra):
+    """A 60x50 cut-out of one glyph (an L, 36 px tall) plus ``extra`` drawn on it; bool ink."""
+    ink = np.zeros((60, 50), np.uint8)
+    cv2.line(ink, (15, 10), (15, 46), 1, 3)
+    cv2.line(ink, (15, 46), (35, 46), 1, 3)
+    extra(ink)
+    return ink.astype(bool)
+
+
+def test_edge_debris_is_the_paper_edge_and_cut_off_bits():
+    shadow = _cut_out(lambda m: cv2.line(m, (0, 58), (49, 57), 1, 2))  # paper edge along the bottom
+    assert edge_debris(shadow, 36.0)[57:].sum() > 80 and not edge_debris(shadow, 36.0)[:50].any()
+    side = _cut_out(lambda m: cv2.line(m, (48, 0), (48, 59), 1, 2))  # ... or along the right side
+    assert edge_debris(side, 36.0)[:, 47:].sum() > 100
+    bit = _cut_out(lambda m: cv2.circle(m, (2, 30), 3, 1, -1))  # a neighbour's stroke cut by the crop
+    assert edge_debris(bit, 36.0)[25:36, :6].all(1).any()
+    assert not (edge_debris(bit, 36.0) & _cut_out(lambda m: None)).any()  # the L is never debris
+    assert remove_rules(shadow).sum() == _cut_out(lambda m: None).sum()
+
+
+def test_writing_at_the_edge_is_not_debris():
+    one = np.zeros((40, 6), bool)
+    one[:, 1:4] = True  # a 1 cut out tightly: thin, against both sides, the only ink
+    assert not edge_debris(one, 40.0).any()
+    tight = _cut_out(lambda m: None)[8:49, 13:38]  # the L touching all four edges
+    assert not edge_debris(tight, 36.0).any()
+    slanted = _cut_out(lambda m: cv2.line(m, (0, 5), (6, 40), 1, 2))  # an l leaning on the left edge
+    assert not edge_debris(slanted, 36.0).any()
