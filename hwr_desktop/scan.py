@@ -246,9 +246,9 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
 def edge_debris(binary: np.ndarray, height: float) -> np.ndarray:
     """Ink at the page edge that is not writing: what a crop or photo of writing picks up at its edges.
 
-    Two kinds, both touching the edge: bits smaller than ``EDGE_BIT`` text heights
+    Two kinds: bits touching the edge smaller than ``EDGE_BIT`` text heights
     (strokes of neighbouring writing cut by the crop, specks), and thin lines
-    hugging an edge (the paper's edge, its shadow, the scanner lid): at most
+    hugging an edge (within a few pixels of it) (the paper's edge, its shadow, the scanner lid): at most
     ``EDGE_LINE`` text heights thick across the edge and lying against it along
     ``EDGE_HUG`` of their length. Only taken when other, larger ink is left on
     the page, so a cut-out 1 or l that fills its image stays.
@@ -262,23 +262,25 @@ def edge_debris(binary: np.ndarray, height: float) -> np.ndarray:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
     h, w = binary.shape
     drop = np.zeros(n, bool)
-    near = max(2, int(round(0.05 * height)))  # "against the edge": within this many pixels of it
+    near = max(2, int(round(0.05 * height)))  # "at the edge": within this many pixels of it
     for i in range(1, n):
         x, y, bw, bh, _ = stats[i]
-        sides = {"left": x == 0, "right": x + bw == w, "top": y == 0, "bottom": y + bh == h}
-        if not any(sides.values()):
+        gaps = {"left": x, "right": w - (x + bw), "top": y, "bottom": h - (y + bh)}
+        if min(gaps.values()) > near:
             continue
-        if max(bw, bh) < EDGE_BIT * height:
+        if max(bw, bh) < EDGE_BIT * height and min(gaps.values()) == 0:
             drop[i] = True
             continue
         own = labels[y : y + bh, x : x + bw] == i
-        for side, touches in sides.items():
-            if not touches:
+        for side, gap in gaps.items():
+            if gap > near:
                 continue
             across, along = (bw, bh) if side in ("left", "right") else (bh, bw)
             if across > max(3.0, EDGE_LINE * height) or along < 2 * across:
                 continue
-            band = {"left": own[:, :near], "right": own[:, -near:], "top": own[:near], "bottom": own[-near:]}[side]
+            reach = 2 * near - gap  # the band within 2 * near of the page edge, in the component's box
+            band = {"left": own[:, :reach], "right": own[:, max(0, bw - reach):], "top": own[:reach],
+                    "bottom": own[max(0, bh - reach):]}[side]
             hugging = band.any(1 if side in ("left", "right") else 0).mean()
             if hugging >= EDGE_HUG:
                 drop[i] = True

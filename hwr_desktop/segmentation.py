@@ -40,6 +40,7 @@ LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 STACK_GAP = 0.25  # pieces one above the other this close (x glyph height) ...
 STACK_SIZE = 1.5  # ... whose union stays this small (x glyph height) are one character
+DOT_SIZE = 0.7  # a compact mark up to this fraction of the glyph below it, and wholly above its middle, is a dot
 INK_PEN = 0.06  # half the width given to ink points, as a fraction of the glyph height
 DROPOUT_GAP = 0.15  # a stroke resuming this close (x glyph height) to where the last one stopped, at once, continues it
 TOUCH = 0.12  # a stroke end this close (x glyph height) to earlier ink touches it
@@ -109,8 +110,13 @@ def group_lines(units: Sequence[Unit], height: float) -> list[list[Unit]]:
     return [sorted(line, key=lambda v: v.box[0]) for line in _merge_dot_lines(lines)]
 
 
+def _dot_like(u: Unit, height: float) -> bool:
+    """A compact mark (not a stroke longer than twice its width) at most ``DOT_SIZE`` of ``height``."""
+    return max(u.height, u.width) <= DOT_SIZE * height and max(u.height, u.width) <= 2 * max(min(u.height, u.width), 1) + 1
+
+
 def _merge_dot_lines(lines: list[list[Unit]]) -> list[list[Unit]]:
-    """Join a "line" of one or two marks, at most half as big as the glyphs of the line just below and
+    """Join a "line" of one or two dot-like marks (``_dot_like`` the glyphs of the line just below) and
     sitting right above them, to that line: the dots of i and j when too few glyphs make them look
     like a line of their own (a single i, cut out on its own)."""
     out: list[list[Unit]] = []
@@ -119,8 +125,8 @@ def _merge_dot_lines(lines: list[list[Unit]]) -> list[list[Unit]]:
             below = out[-1]
             h_below = float(np.median([v.height for v in below]))
             top_below = min(v.box[1] for v in below)
-            if (len(line) <= 2 and max(max(v.height, v.width) for v in line) <= 0.5 * h_below
-                    and max(v.box[3] for v in line) >= top_below - 0.8 * h_below
+            if (len(line) <= 2 and all(_dot_like(v, h_below) for v in line)
+                    and max(v.box[3] for v in line) >= top_below - h_below
                     and all(any(min(u.box[2], v.box[2]) - max(u.box[0], v.box[0]) > -0.3 * h_below for v in below)
                             for u in line)):
                 below.extend(line)
@@ -142,15 +148,24 @@ def _attach_dots(glyphs: list[list[Unit]], height: float) -> list[list[Unit]]:
     out = [list(g) for g in glyphs]
     owner = list(range(len(glyphs)))
     for i, g in enumerate(glyphs):
-        if len(glyphs) < 2 or not all(_is_small(u, height) for u in g):
+        if len(glyphs) < 2:
             continue
+        small = all(_is_small(u, height) for u in g)
         b = boxes[i]
         best, best_gap = None, 0.3 * height
         for j in (i - 1, i + 1):
             if 0 <= j < len(glyphs) and not all(_is_small(u, height) for u in glyphs[j]):
                 n = boxes[j]
                 gap = max(n[0] - b[2], b[0] - n[2], 0.0)
-                if gap <= best_gap and (b[1] + b[3]) / 2 < (n[1] + n[3]) / 2:
+                if small:
+                    fits = gap <= best_gap and (b[1] + b[3]) / 2 < (n[1] + n[3]) / 2
+                elif len(glyphs) <= 3:  # so few glyphs make a poor yardstick: measure the mark by its neighbour
+                    nh = n[3] - n[1]
+                    fits = (len(g) == 1 and _dot_like(g[0], nh) and b[3] <= n[1] + 0.25 * nh
+                            and gap <= min(best_gap, 0.3 * nh) and nh >= 1.8 * (b[3] - b[1]))
+                else:
+                    fits = False
+                if fits:
                     best, best_gap = j, gap
         if best is not None:
             owner[i] = best

@@ -175,6 +175,23 @@ def test_a_lone_i_with_a_big_dot_is_one_glyph():
     assert len(lines) == 1 and len(lines[0].glyphs) == 1 and lines[0].glyphs[0].box == (11, 16, 15, 32)
 
 
+@pytest.mark.parametrize("dot", [
+    (12, 9, 17, 14),  # a blot 5 px wide over a 9 px stem, well above it (photographed, tiny)
+    (8, 12, 12, 16),  # a dot beside the stem's top: same line, not overlapping
+    (13, 4, 16, 10),  # a short dash 6 px tall, high above
+])
+def test_a_lone_i_with_a_dot_as_big_as_half_its_stem_is_one_glyph(dot):
+    img = blob_image([(13, 17, 15, 26), dot], size=(32, 28))
+    lines, _ = segment_image(img)
+    assert len(lines) == 1 and len(lines[0].glyphs) == 1
+
+
+def test_a_small_letter_beside_a_tall_one_is_not_a_dot():
+    img = blob_image([(10, 10, 13, 40), (16, 26, 28, 40)], size=(50, 40))  # an l and an o on the baseline
+    lines, _ = segment_image(img)
+    assert len(lines) == 1 and len(lines[0].glyphs) == 2
+
+
 def test_a_line_of_small_letters_over_a_line_of_capitals_stays_apart():
     small = [(x, 10, x + 14, 24) for x in (10, 40, 70)]  # x-height letters, tightly above...
     caps = [(x, 40, x + 20, 70) for x in (10, 40, 70)]  # ... a line of capitals: not dots
