@@ -26,7 +26,7 @@ from .normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph
 from .personal import PersonalModel
 from .recognizer import Recognizer
 from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
-from .scan import MIN_SKEW, estimate_skew, map_points, remove_rules, rotate_page
+from .scan import MIN_SKEW, edge_debris, estimate_skew, map_points, remove_rules, rotate_page, text_height
 from .segmentation import components, glyph_mask, join_lines, paragraph_numbers, segment_image, segment_ink
 
 log = logging.getLogger(__name__)
@@ -231,11 +231,14 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
 
 
 def single_glyph_mask(binary: np.ndarray) -> np.ndarray:
-    """All ink of a one-character image, specks removed; bool (H, W).
+    """All ink of a one-character image, specks and edge debris (``scan.edge_debris``) removed; bool (H, W).
 
     Raises:
         EmptyInputError: no ink.
     """
+    height = text_height(binary)
+    if height > 0:
+        binary = binary & ~edge_debris(binary, height)
     labels, units = components(binary)
     if not units:
         raise EmptyInputError("no ink found in the image")
