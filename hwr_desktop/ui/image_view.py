@@ -27,18 +27,37 @@ class ImageView(QGraphicsView):
         self.viewport().setAcceptDrops(False)
         self._pixmap = None
         self._boxes: list[QGraphicsRectItem] = []
+        self._zoom = 1.0  # the user's zoom, relative to the image fitted to the view
 
     def has_image(self) -> bool:
         return self._pixmap is not None
 
-    def set_image(self, image: QImage) -> None:
-        """Show ``image`` fitted to the view; previous boxes go."""
+    def set_image(self, image: QImage, keep_zoom: bool = False) -> None:
+        """Show ``image`` fitted to the view, times the user's zoom when ``keep_zoom`` (the next page of
+        the same document); previous boxes go."""
         self.scene().clear()
         self._boxes = []
         self._pixmap = self.scene().addPixmap(QPixmap.fromImage(image))
         self.scene().setSceneRect(QRectF(image.rect()))
+        if not keep_zoom:
+            self._zoom = 1.0
         self.resetTransform()
         self.fit()
+        if self._zoom != 1.0:
+            self.scale(self._zoom, self._zoom)
+
+    def zoom(self, factor: float) -> None:
+        """Zoom in (factor > 1) or out by ``factor``; the zoom is kept across ``set_image(keep_zoom=True)``."""
+        self._zoom *= factor
+        self.scale(factor, factor)
+
+    def reset_zoom(self) -> None:
+        """Back to the image fitted to the view."""
+        self.zoom(1.0 / self._zoom)
+
+    def zoom_factor(self) -> float:
+        """The user's zoom relative to the fitted image (1.0: fitted)."""
+        return self._zoom
 
     def clear_image(self) -> None:
         """Show nothing (a page still being rendered)."""
@@ -77,8 +96,7 @@ class ImageView(QGraphicsView):
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            factor = 1.25 if event.angleDelta().y() > 0 else 0.8
-            self.scale(factor, factor)
+            self.zoom(1.25 if event.angleDelta().y() > 0 else 0.8)
             event.accept()
         else:
             super().wheelEvent(event)

@@ -206,3 +206,18 @@ def test_recognize_reads_the_shown_page_again_and_keeps_the_others(qtbot, make_w
     w.recognize_now()
     qtbot.waitUntil(lambda: fake.calls > calls and not w.worker.is_busy(), timeout=5000)
     assert w.doc_pane.pages.done() == [1, 2, 3] and w.current_text() == TEXTS[1]
+
+
+def test_zoom_stays_while_turning_pages_and_resets_for_a_new_document(qtbot, make_window, tmp_path):
+    w = make_window(FakeRecognizer())
+    assert w.open_file(write_pdf(tmp_path / "doc.pdf", PAGES))
+    view, pane = w.image_view, w.doc_pane
+    fitted = view.transform().m11()
+    view.zoom(1.25)
+    view.zoom(1.25)
+    pane.next_button.click()
+    qtbot.waitUntil(lambda: view.has_image() and pane.current == 2, timeout=5000)
+    assert view.zoom_factor() == 1.5625 and view.transform().m11() > 1.3 * fitted  # (scroll bars take a little room)
+    idle(qtbot, w)
+    assert w.open_file(write_pdf(tmp_path / "other.pdf", PAGES[:1]))
+    assert view.zoom_factor() == 1.0 and abs(view.transform().m11() - fitted) < 0.1 * fitted
