@@ -308,7 +308,7 @@ def untrusted_groups(features: np.ndarray, y: np.ndarray, groups: np.ndarray) ->
     network and the line's context (size, neighbours).
     """
     out = np.zeros(len(groups), bool)
-    for g in np.unique(groups[y]) if len(y) else ():
+    for g in np.unique(groups[y]):
         members = groups == g
         if members.sum() < 2:
             continue
@@ -357,8 +357,8 @@ class PersonalModel:
         self.labels = tuple(labels)
         self._index = {c: i for i, c in enumerate(self.labels)}
         self._groups = lookalike_groups(self.labels)
-        self._state: tuple[np.ndarray, np.ndarray, np.ndarray] = (
-            np.zeros((0, 0), np.float32), np.zeros(0, np.int64), np.zeros(len(self.labels), bool))
+        self._state: tuple[np.ndarray, np.ndarray, np.ndarray]  # features, labels, untrusted_groups of them
+        self._set_state(np.zeros((0, 0), np.float32), np.zeros(0, np.int64))
 
     @classmethod
     def from_samples(cls, images: np.ndarray, labels: Sequence[str], recognizer) -> "PersonalModel":
@@ -390,7 +390,7 @@ class PersonalModel:
         return {self.labels[i] for i in np.nonzero(self._state[2])[0]}
 
     def _set_state(self, f: np.ndarray, y: np.ndarray) -> None:
-        self._state = (f, y, untrusted_groups(f, y, self._groups) if len(y) else np.zeros(len(self.labels), bool))
+        self._state = (f, y, untrusted_groups(f, y, self._groups))
 
     def set_samples(self, features: np.ndarray, labels: Sequence[str]) -> None:
         """Replace all samples: float (N, F) features and their N labels (unknown labels are dropped)."""
@@ -442,11 +442,10 @@ class PersonalModel:
         copy = sims >= COPY
         for g in np.unique(self._groups[shared]):
             members = np.nonzero(self._groups == g)[0]
-            rows = ~copy[:, members].any(1)  # a copy of a sample keeps its own label's evidence
-            evidence[np.ix_(rows, members)] = evidence[np.ix_(rows, members)].max(1, keepdims=True)
+            cells = np.ix_(~copy[:, members].any(1), members)  # a copy of a sample keeps its own label's evidence
+            evidence[cells] = evidence[cells].max(1, keepdims=True)
             # the group's near mass goes to its members in the network's proportions
-            p = probs[np.ix_(rows, members)]
-            share = p / np.maximum(p.sum(1, keepdims=True), 1e-12)
-            near[np.ix_(rows, members)] = near[np.ix_(rows, members)].max(1, keepdims=True) * share
+            p = probs[cells]
+            near[cells] = near[cells].max(1, keepdims=True) * p / np.maximum(p.sum(1, keepdims=True), 1e-12)
         q = probs * np.exp(SLOPE * evidence) + near
         return (q / q.sum(1, keepdims=True)).astype(np.float32)
