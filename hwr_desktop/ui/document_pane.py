@@ -169,7 +169,7 @@ class DocumentPane(QWidget):
         self.act_next.setEnabled(n < pages.count)
         image = pages.image(n)
         if image is not None:
-            self.view.set_image(array_to_qimage(image), keep_zoom=True)
+            self.view.set_image(array_to_qimage(image))
         else:
             self.view.clear_image()
         self._update_note()
@@ -283,7 +283,7 @@ class DocumentPane(QWidget):
         if outcome.image is not None:
             pages.keep_image(n, outcome.image)
             if n == pages.current and not self.view.has_image():
-                self.view.set_image(array_to_qimage(outcome.image), keep_zoom=True)
+                self.view.set_image(array_to_qimage(outcome.image))
                 self.pageShown.emit(n)
         if outcome.page is not None:
             pages.set_result(n, outcome.page)

@@ -32,28 +32,31 @@ class ImageView(QGraphicsView):
     def has_image(self) -> bool:
         return self._pixmap is not None
 
-    def set_image(self, image: QImage, keep_zoom: bool = False) -> None:
-        """Show ``image`` fitted to the view, times the user's zoom when ``keep_zoom`` (the next page of
-        the same document); previous boxes go."""
+    def set_image(self, image: QImage) -> None:
+        """Show ``image`` fitted to the view, times the user's zoom (kept from page to page of a document
+        until ``reset_zoom``); previous boxes go."""
         self.scene().clear()
         self._boxes = []
         self._pixmap = self.scene().addPixmap(QPixmap.fromImage(image))
         self.scene().setSceneRect(QRectF(image.rect()))
-        if not keep_zoom:
-            self._zoom = 1.0
+        self._place()
+
+    def _place(self) -> None:
+        """The image fitted to the view, times the user's zoom."""
         self.resetTransform()
         self.fit()
         if self._zoom != 1.0:
             self.scale(self._zoom, self._zoom)
 
     def zoom(self, factor: float) -> None:
-        """Zoom in (factor > 1) or out by ``factor``; the zoom is kept across ``set_image(keep_zoom=True)``."""
+        """Zoom in (factor > 1) or out by ``factor``; the zoom is kept for the next ``set_image``."""
         self._zoom *= factor
         self.scale(factor, factor)
 
     def reset_zoom(self) -> None:
         """Back to the image fitted to the view."""
-        self.zoom(1.0 / self._zoom)
+        self._zoom = 1.0
+        self._place()
 
     def zoom_factor(self) -> float:
         """The user's zoom relative to the fitted image (1.0: fitted)."""
