@@ -108,14 +108,12 @@ class ProgressBar:
 
 
 def _write_atomic(path, text: str) -> None:
-    import os
     from pathlib import Path
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from .atomic import write_atomic
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text)
 
 
 def cmd_recognize(args: argparse.Namespace) -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -23,6 +22,7 @@ import cv2
 import numpy as np
 
 from .errors import InputError
+from .atomic import write_atomic
 
 INK_FORMAT = "hwr-ink"
 INK_VERSION = 1
@@ -259,14 +259,8 @@ def load_ink(path: str | Path) -> list[Stroke]:
 
 
 def save_ink(path: str | Path, strokes: Iterable[Stroke]) -> None:
-    """Write strokes as a ``*.ink.json`` file, atomically (temporary file, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(ink_to_dict(strokes), f, separators=(",", ":"))
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
+    """Write strokes as a ``*.ink.json`` file, atomically (``atomic.write_atomic``)."""
+    write_atomic(path, json.dumps(ink_to_dict(strokes), separators=(",", ":")))
 
 
 # --- rasterization -------------------------------------------------------------------------------

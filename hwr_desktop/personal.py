@@ -45,6 +45,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import InputError
+from .atomic import write_atomic
 from .normalize import SIZE
 
 log = logging.getLogger(__name__)
@@ -219,14 +220,7 @@ class SampleStore:
         return self.delete([s.id for s in self._samples])
 
     def _rewrite(self, samples: list[Sample]) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(self._header() + "\n")
-            for s in samples:
-                f.write(_encode(s) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(self.path)
+        write_atomic(self.path, "".join(line + "\n" for line in [self._header(), *map(_encode, samples)]))
         self._samples = samples
 
     def arrays(self) -> tuple[np.ndarray, list[str]]:

@@ -3,8 +3,8 @@
 import subprocess
 import sys
 
-CORE = ["batch", "binarize", "cli", "context", "decoding", "documents", "errors", "formats", "hocr", "ink", "lexicon",
-        "normalize", "personal", "pipeline", "recognizer", "results", "scan", "segmentation"]
+CORE = ["atomic", "batch", "binarize", "cli", "context", "decoding", "documents", "errors", "formats", "hocr", "ink",
+        "lexicon", "normalize", "personal", "pipeline", "recognizer", "results", "scan", "segmentation"]
 
 
 def test_core_imports_neither_qt_nor_torch():

@@ -2,16 +2,16 @@
 
 The corrections ride in an extra top-level key, ``hwr_corrections``, that
 ``hwr_desktop.ink.load_ink`` ignores, so every document stays a valid ink file
-for the CLI. Writes are atomic (temporary file, fsync, rename), like ``save_ink``.
+for the CLI. Writes are atomic (``atomic.write_atomic``), like ``save_ink``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Sequence
 
+from ..atomic import write_atomic
 from ..ink import Stroke, ink_from_dict, ink_to_dict, read_ink_json
 
 CORRECTIONS_KEY = "hwr_corrections"
@@ -26,12 +26,7 @@ def save_document(path: str | Path, strokes: Sequence[Stroke], corrections: list
     path = Path(path)
     doc = ink_to_dict(strokes)
     doc[CORRECTIONS_KEY] = corrections
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(doc, f, separators=(",", ":"))
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
+    write_atomic(path, json.dumps(doc, separators=(",", ":")))
 
 
 def load_document(path: str | Path) -> tuple[list[Stroke], list]:
