@@ -10,6 +10,18 @@ DEFAULTS = {"pen/width": 3.0, "view/guides": True, "recognition/live": True, "re
             "recognition/lexicon": True}
 
 
+def _flag(key: str, doc: str) -> property:
+    """A bool setting stored under ``key`` (default in DEFAULTS)."""
+
+    def get(self: "AppSettings") -> bool:
+        return bool(self._get(key, bool))
+
+    def set_(self: "AppSettings", value: bool) -> None:
+        self.qsettings.setValue(key, bool(value))
+
+    return property(get, set_, doc=doc)
+
+
 class AppSettings:
     """Pen width, guide lines, live mode, field mode, word lists and window geometry, stored in ``settings``."""
 
@@ -28,21 +40,9 @@ class AppSettings:
     def pen_width(self, value: float) -> None:
         self.qsettings.setValue("pen/width", float(value))
 
-    @property
-    def guides(self) -> bool:
-        return bool(self._get("view/guides", bool))
-
-    @guides.setter
-    def guides(self, value: bool) -> None:
-        self.qsettings.setValue("view/guides", bool(value))
-
-    @property
-    def live(self) -> bool:
-        return bool(self._get("recognition/live", bool))
-
-    @live.setter
-    def live(self, value: bool) -> None:
-        self.qsettings.setValue("recognition/live", bool(value))
+    guides = _flag("view/guides", "Whether the canvas shows guide lines.")
+    live = _flag("recognition/live", "Whether the canvas is read as you write.")
+    lexicon = _flag("recognition/lexicon", "Whether word lists re-rank words (Tools > Word List).")
 
     @property
     def mode(self) -> str:
@@ -52,15 +52,6 @@ class AppSettings:
     @mode.setter
     def mode(self, value: str) -> None:
         self.qsettings.setValue("recognition/mode", value)
-
-    @property
-    def lexicon(self) -> bool:
-        """Whether word lists re-rank words (Tools > Word List)."""
-        return bool(self._get("recognition/lexicon", bool))
-
-    @lexicon.setter
-    def lexicon(self, value: bool) -> None:
-        self.qsettings.setValue("recognition/lexicon", bool(value))
 
     @property
     def word_lists(self) -> tuple[str, ...]:
