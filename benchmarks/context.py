@@ -104,6 +104,20 @@ def make_line(words: list[str], bank, rng: np.random.Generator) -> np.ndarray:
     return page
 
 
+def compose_lines(bank, count: int, rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    """``count`` lines of random words made of ``bank``'s glyphs: (the words joined by spaces, the line image)."""
+    lines = []
+    for _ in range(count):
+        words = random_words(rng, bank)
+        lines.append((" ".join(words), make_line(words, bank, rng)))
+    return lines
+
+
+def char_errors(got: str, truth: str) -> int:
+    """Edit distance between a reading and the truth, spaces and line breaks left out of both."""
+    return edit_distance("".join(got.split()), "".join(truth.split()))
+
+
 def random_words(rng: np.random.Generator, bank) -> list[str]:
     out = []
     for _ in range(rng.integers(2, 5)):
@@ -169,10 +183,7 @@ def main() -> None:
     rec = Recognizer.from_path(args.model)
     bank = glyph_bank(args.data)
     rng = np.random.default_rng(args.seed)
-    lines = []
-    for _ in range(args.lines):
-        words = random_words(rng, bank)
-        lines.append((" ".join(words), make_line(words, bank, rng)))
+    lines = compose_lines(bank, args.lines, rng)
     total = sum(len(t.replace(" ", "")) for t, _ in lines)
     print(f"{len(lines)} lines, {total} characters from pen62 validation crops; model {rec.info.path}")
     base_errors = base_ctx = None
@@ -182,10 +193,9 @@ def main() -> None:
         lex = lexicon if use_lexicon else None
         errors = ctx = 0
         for truth, img in lines:
-            page = pipeline.recognize_image(img, rec, lexicon=lex, context=in_context)
-            got = page.text.replace(" ", "").replace("\n", "")
-            errors += edit_distance(got, truth.replace(" ", ""))
-            ctx += context_errors(got, truth.replace(" ", ""))
+            got = pipeline.recognize_image(img, rec, lexicon=lex, context=in_context).text
+            errors += char_errors(got, truth)
+            ctx += context_errors("".join(got.split()), truth.replace(" ", ""))
         base_errors, base_ctx = (errors, ctx) if base_errors is None else (base_errors, base_ctx)
         print(f"  {name:9s} character accuracy {100 * (1 - errors / total):6.2f} %   errors {errors:5d}"
               f" ({100 * (1 - errors / base_errors):3.0f} % fewer)   case and digit/letter errors {ctx:4d}"

@@ -188,16 +188,11 @@ def in_lines(rec: Recognizer, data: Path, ks: list[int], seeds: int, n_lines: in
                         xs.append(g)
                         ys.append(ch)
             model = PersonalModel.from_samples(np.stack(xs), ys, rec)
-            line_rng = np.random.default_rng(100 + seed)
-            made = []
-            for _ in range(n_lines):
-                words = lines_bench.random_words(line_rng, test)
-                made.append(("".join(words), lines_bench.make_line(words, test, line_rng)))
-            total = sum(len(t) for t, _ in made)
+            made = lines_bench.compose_lines(test, n_lines, np.random.default_rng(100 + seed))
+            total = sum(len(t.replace(" ", "")) for t, _ in made)
             for personal, out in ((None, base_acc), (model, pers_acc)):
-                errors = sum(lines_bench.edit_distance(
-                    pipeline.recognize_image(img, rec, personal=personal).text.replace(" ", "").replace("\n", ""),
-                    truth) for truth, img in made)
+                errors = sum(lines_bench.char_errors(pipeline.recognize_image(img, rec, personal=personal).text, truth)
+                             for truth, img in made)
                 out.append(1 - errors / total)
         b, q = np.mean(base_acc), np.mean(pers_acc)
         print(f"  k={k}: {100 * b:.2f} % -> {100 * q:.2f} % ({100 * (q - b):+.2f} points; "
