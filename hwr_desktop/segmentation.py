@@ -112,7 +112,8 @@ def group_lines(units: Sequence[Unit], height: float) -> list[list[Unit]]:
 
 def _dot_like(u: Unit, height: float) -> bool:
     """A compact mark (not a stroke longer than twice its width) at most ``DOT_SIZE`` of ``height``."""
-    return max(u.height, u.width) <= DOT_SIZE * height and max(u.height, u.width) <= 2 * max(min(u.height, u.width), 1) + 1
+    size = max(u.height, u.width)
+    return size <= DOT_SIZE * height and size <= 2 * max(min(u.height, u.width), 1) + 1
 
 
 def _merge_dot_lines(lines: list[list[Unit]]) -> list[list[Unit]]:
@@ -143,34 +144,36 @@ def group_glyphs(line: Sequence[Unit], height: float) -> list[list[Unit]]:
 
 def _attach_dots(glyphs: list[list[Unit]], height: float) -> list[list[Unit]]:
     """A glyph of small marks only, lying above the middle of a glyph within 0.3 heights beside it, joins that glyph
-    (the dot of an i or j written off to one side). Marks at the baseline (periods) stay on their own."""
+    (the dot of an i or j written off to one side). Marks at the baseline (periods) stay on their own. On a line of
+    three glyphs or fewer the line's height is a poor yardstick, so there a single mark is also measured by its
+    neighbour: dot-like (``_dot_like``), its bottom in the neighbour's top quarter, the neighbour 1.8 times taller."""
+    if len(glyphs) < 2:
+        return [list(g) for g in glyphs]
     boxes = [union_box(u.box for u in g) for g in glyphs]
-    out = [list(g) for g in glyphs]
+    small = [all(_is_small(u, height) for u in g) for g in glyphs]
     owner = list(range(len(glyphs)))
     for i, g in enumerate(glyphs):
-        if len(glyphs) < 2:
+        if not small[i] and (len(glyphs) > 3 or len(g) != 1):
             continue
-        small = all(_is_small(u, height) for u in g)
         b = boxes[i]
         best, best_gap = None, 0.3 * height
         for j in (i - 1, i + 1):
-            if 0 <= j < len(glyphs) and not all(_is_small(u, height) for u in glyphs[j]):
-                n = boxes[j]
-                gap = max(n[0] - b[2], b[0] - n[2], 0.0)
-                if small:
-                    fits = gap <= best_gap and (b[1] + b[3]) / 2 < (n[1] + n[3]) / 2
-                elif len(glyphs) <= 3:  # so few glyphs make a poor yardstick: measure the mark by its neighbour
-                    nh = n[3] - n[1]
-                    fits = (len(g) == 1 and _dot_like(g[0], nh) and b[3] <= n[1] + 0.25 * nh
-                            and gap <= min(best_gap, 0.3 * nh) and nh >= 1.8 * (b[3] - b[1]))
-                else:
-                    fits = False
-                if fits:
-                    best, best_gap = j, gap
+            if not 0 <= j < len(glyphs) or small[j]:
+                continue
+            n = boxes[j]
+            gap = max(n[0] - b[2], b[0] - n[2], 0.0)
+            if small[i]:
+                fits = gap <= best_gap and (b[1] + b[3]) / 2 < (n[1] + n[3]) / 2
+            else:
+                nh = n[3] - n[1]
+                fits = (_dot_like(g[0], nh) and b[3] <= n[1] + 0.25 * nh and gap <= min(best_gap, 0.3 * nh)
+                        and nh >= 1.8 * (b[3] - b[1]))
+            if fits:
+                best, best_gap = j, gap
         if best is not None:
             owner[i] = best
     merged: dict[int, list[Unit]] = {}
-    for i, g in enumerate(out):
+    for i, g in enumerate(glyphs):
         merged.setdefault(owner[i], []).extend(g)
     return [merged[k] for k in sorted(merged)]
 
