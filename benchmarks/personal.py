@@ -49,8 +49,7 @@ from hwr_desktop.normalize import normalize_glyph  # noqa: E402
 from hwr_desktop.personal import PersonalModel, glyph_to_uint8, uint8_to_glyphs  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 from training.datasets import heldout_font_indices  # noqa: E402
-from training.synth import (CLASSES, augment, load_font_manifest, normalize_or_none, render_font,  # noqa: E402
-                            simulate_scan)
+from training.synth import CLASSES, load_font_manifest, render_font, writer_glyphs  # noqa: E402
 
 LOOKALIKE = set("CKMOPSUVWXYZ")
 FOLD_EXTRA = {"0": "O", "1": "l", "I": "l"}
@@ -70,23 +69,10 @@ def holdout_fonts(font_dir: Path, holdout: int = 4) -> list:
     return [fonts[k] for k in heldout_font_indices(len(fonts), holdout)]
 
 
-def writer_glyphs(font: Path, per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def font_writer(font: Path, per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """One writer: uint8 (N, 28, 28) normalized glyphs (ink 255) and int64 (N,) indices into CLASSES."""
-    rng = np.random.default_rng(seed)
-    xs, ys = [], []
-    for ci, ch in enumerate(CLASSES):
-        base = render_font(font, ch, int(rng.integers(50, 80)))
-        if not base.any():
-            continue
-        for _ in range(per_class):
-            m = augment(base, rng, 1.0)
-            if rng.random() < 0.5:
-                m = simulate_scan(m, rng)
-            g = normalize_or_none(m)
-            if g is not None:
-                xs.append((g * 255).round().astype(np.uint8))
-                ys.append(ci)
-    return np.stack(xs), np.array(ys, np.int64)
+    return writer_glyphs(lambda ch, rng: render_font(font, ch, int(rng.integers(50, 80))), per_class,
+                         np.random.default_rng(seed))
 
 
 def pick(y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -126,7 +112,7 @@ Set = tuple[np.ndarray, np.ndarray, np.ndarray]  # probs, features, labels
 
 
 def personal_model(rec: Recognizer, feats: np.ndarray, y: np.ndarray) -> PersonalModel:
-    model = PersonalModel(rec.labels)
+    model = PersonalModel.for_recognizer(rec)
     model.set_samples(feats, [CLASSES[c] for c in y])
     return model
 
@@ -217,7 +203,7 @@ def main() -> None:
         probs, feats = rec.predict(uint8_to_glyphs(x))
         return probs, feats, y
 
-    fonts = {spec.name: read(*writer_glyphs(spec.path, args.per_class, 1000 + i))
+    fonts = {spec.name: read(*font_writer(spec.path, args.per_class, 1000 + i))
              for i, spec in enumerate(holdout_fonts(args.fonts))}
     real = {}
     if (args.data / "pen62").is_dir():

@@ -44,7 +44,9 @@ class Recognizer:
         self.info = info
         self.labels = info.labels
         outputs = [o.name for o in session.get_outputs()]
-        self._outputs = ["probs", "features"] if "features" in outputs else ["probs"]
+        # what personalization compares: the style embedding where the model has one, else penultimate features
+        self.feature_kind = next((name for name in ("style", "features") if name in outputs), None)
+        self._outputs = ["probs"] + ([self.feature_kind] if self.feature_kind else [])
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, threads: int = 0) -> "Recognizer":
@@ -101,8 +103,10 @@ class Recognizer:
             glyphs: float32 (N, 1, 28, 28) in [0, 1], from ``normalize_batch``.
             batch: glyphs per onnxruntime call; 64 keeps its working memory near 20 MB.
         Returns:
-            probabilities float32 (N, C), rows summing to 1, and penultimate
-            features float32 (N, F) (None if the model has none).
+            probabilities float32 (N, C), rows summing to 1, and the features that
+            personalization compares, float32 (N, F): the ``style`` output where the
+            model has one (training/style.py), else its penultimate ``features``
+            (``feature_kind`` says which; None if the model has neither).
         """
         x = np.ascontiguousarray(glyphs, dtype=np.float32)
         if x.shape[0] == 0:

@@ -22,6 +22,7 @@ class FakeRecognizer:
         self._chars = chars
         self._probs = probs
         self.calls = 0
+        self.feature_kind = "features"
 
     def predict(self, glyphs: np.ndarray, batch: int = 256):
         n = len(glyphs)

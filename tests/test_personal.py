@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hwr_desktop.errors import InputError
-from hwr_desktop.personal import (STORE_FILE, PersonalModel, SampleStore, load_npz_samples, lookalike_groups,
+from hwr_desktop.personal import (PARAMS, STORE_FILE, PersonalModel, SampleStore, load_npz_samples, lookalike_groups,
                                   uint8_to_glyphs)
 from hwr_desktop.pipeline import classify
 
@@ -96,8 +96,9 @@ def _probs(rows: list[dict[str, float]]) -> np.ndarray:
     return out / out.sum(1, keepdims=True)
 
 
-def test_blend_leaves_classes_without_samples_alone():
-    model = PersonalModel(LABELS)
+@pytest.mark.parametrize("kind", sorted(PARAMS))
+def test_blend_leaves_classes_without_samples_alone(kind):
+    model = PersonalModel(LABELS, kind)
     f = np.eye(4, dtype=np.float32)
     model.update(f[0], "7")
     probs = _probs([{"1": 0.6, "7": 0.2, "l": 0.1}, {"1": 0.6, "7": 0.2, "l": 0.1}])
@@ -110,18 +111,22 @@ def test_blend_leaves_classes_without_samples_alone():
         assert np.allclose(ratio, ratio[0], rtol=1e-4)  # unchanged apart from renormalization
     assert out[0, LABELS.index("7")] > out[0, LABELS.index("1")]
     assert np.allclose(out[1], probs[1], atol=1e-6)  # dissimilar: nothing changes
-    assert PersonalModel(LABELS).blend(probs, feats) is probs
+    assert PersonalModel(LABELS, kind).blend(probs, feats) is probs
 
 
-def test_blend_grows_with_similarity_and_sample_count():
+@pytest.mark.parametrize("kind", sorted(PARAMS))
+def test_blend_grows_with_similarity_and_sample_count(kind):
     f = np.eye(4, dtype=np.float32)
-    probs = _probs([{"1": 0.8, "7": 0.1}] * 3)
-    feats = np.stack([f[0] * 0.96 + f[1] * 0.28, f[0] * 0.99 + f[1] * 0.14, f[0]])
-    one = PersonalModel(LABELS)
+    probs = _probs([{"1": 0.8, "7": 0.1}] * 4)
+    k = PARAMS[kind]
+    sims = [k.floor + (k.copy - k.floor) * t for t in (0.3, 0.6, 0.9)] + [1.0]  # the last one a copy
+    feats = np.stack([f[0] * s + f[1] * np.sqrt(1 - s * s) for s in sims])
+    one = PersonalModel(LABELS, kind)
     one.update(f[0], "7")
     p7 = one.blend(probs, feats)[:, LABELS.index("7")]
-    assert p7[0] < p7[1] < p7[2]
-    two = PersonalModel(LABELS)
+    assert p7[0] < p7[1] < p7[2] < p7[3]
+    assert p7[3] >= 0.9 - 1e-4  # a copy of a sample reads as its label
+    two = PersonalModel(LABELS, kind)
     two.set_samples(np.stack([f[0], f[0]]), ["7", "7"])
     assert two.blend(probs, feats)[0, LABELS.index("7")] > p7[0]
     assert two.counts() == {"7": 2} and two.size == 2
@@ -142,14 +147,15 @@ def test_lookalike_groups_join_cases_and_digit_letter_pairs():
     assert not same("c", "e") and not same("7", "1") and not same("a", "b")
 
 
-def test_samples_that_do_not_tell_case_apart_leave_case_to_the_network():
+@pytest.mark.parametrize("kind", sorted(PARAMS))
+def test_samples_that_do_not_tell_case_apart_leave_case_to_the_network(kind):
     # the user's c and C are the same shape (as for most writers): the samples say "c or C", not which
-    model = PersonalModel(LABELS)
+    model = PersonalModel(LABELS, kind)
     model.set_samples(np.stack([_unit((0, 1)), _unit((0, 1), (1, 0.1)), _unit((0, 1), (2, 0.25)),
                                 _unit((0, 1), (3, 0.25))]), ["c", "c", "C", "C"])
     assert model.shared() >= {"c", "C"}
     probs = _probs([{"C": 0.5, "c": 0.2, "e": 0.25}])
-    out = model.blend(probs, _unit((0, 1), (4, 0.25))[None])[0]
+    out = model.blend(probs, _unit((0, 1), (4, 0.5))[None])[0]  # similar, not a copy
     ic, iC, ie = LABELS.index("c"), LABELS.index("C"), LABELS.index("e")
     assert out[iC] / out[ic] == pytest.approx(probs[0, iC] / probs[0, ic], rel=1e-4)  # case untouched
     assert out[iC] + out[ic] > probs[0, iC] + probs[0, ic]  # but the group gained over e
@@ -158,19 +164,28 @@ def test_samples_that_do_not_tell_case_apart_leave_case_to_the_network():
     assert copy.argmax() == ic
 
 
-def test_samples_that_tell_case_apart_decide_it():
-    model = PersonalModel(LABELS)
+@pytest.mark.parametrize("kind", sorted(PARAMS))
+def test_samples_that_tell_case_apart_decide_it(kind):
+    model = PersonalModel(LABELS, kind)
     model.set_samples(np.stack([_unit((0, 1)), _unit((0, 1), (1, 0.1)), _unit((5, 1)), _unit((5, 1), (1, 0.1))]),
                       ["c", "c", "C", "C"])
     assert not model.shared() & {"c", "C"}
     probs = _probs([{"C": 0.5, "c": 0.2, "e": 0.25}])
-    out = model.blend(probs, _unit((0, 1), (4, 0.25))[None])[0]
+    out = model.blend(probs, _unit((0, 1), (4, 0.5))[None])[0]  # similar, not a copy
     assert out.argmax() == LABELS.index("c")
     # one sample of one case says nothing about case
-    one = PersonalModel(LABELS)
+    one = PersonalModel(LABELS, kind)
     one.update(_unit((0, 1)), "c")
     assert {"c", "C"} <= one.shared()
-    assert one.blend(probs, _unit((0, 1), (4, 0.25))[None])[0].argmax() == LABELS.index("C")
+    assert one.blend(probs, _unit((0, 1), (4, 0.5))[None])[0].argmax() == LABELS.index("C")
+
+
+def test_the_shipped_model_personalizes_on_its_style_output(recognizer):
+    assert recognizer.feature_kind == "style"
+    model = PersonalModel.for_recognizer(recognizer)
+    assert model.kind == "style" and model.params == PARAMS["style"]
+    with pytest.raises(ValueError, match="unknown feature kind"):
+        PersonalModel(LABELS, "pixels")
 
 
 def test_a_corrected_glyph_reads_as_its_label_afterwards(recognizer):
@@ -178,7 +193,7 @@ def test_a_corrected_glyph_reads_as_its_label_afterwards(recognizer):
     before = classify(g, recognizer)[0]
     wrong = "Q" if recognizer.labels[int(before.argmax())] != "Q" else "k"
     _, feats = recognizer.predict(g)
-    model = PersonalModel(recognizer.labels)
+    model = PersonalModel.for_recognizer(recognizer)
     model.update(feats[0], wrong)
     after = classify(g, recognizer, personal=model)[0]
     assert recognizer.labels[int(after.argmax())] == wrong

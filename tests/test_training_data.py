@@ -7,8 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.datasets import CLASS_INDEX, Job, load_emnist, read_idx, run_job
-from training.synth import CLASSES, augment, load_font_manifest, render_font, render_hershey
+from hwr_desktop.personal import lookalike_groups
+
+from training.datasets import CLASS_INDEX, Job, WriterBatches, load_emnist, read_idx, run_job, writer_set
+from training.synth import CLASSES, augment, load_font_manifest, render_font, render_hershey, writer_glyphs
 
 FONTS = Path(__file__).resolve().parents[1] / "training" / "fonts"
 
@@ -64,3 +66,35 @@ def test_jobs_make_normalized_samples():
     assert x.shape == (3, 28, 28) and x.dtype == np.uint8 and (y == CLASS_INDEX["1"]).all()
     x2, _ = run_job(Job("hershey", CLASS_INDEX["k"], 2, seed=2, font="simplex"))
     assert x2.shape == (2, 28, 28) and x2.max() == 255
+
+
+def test_a_writer_draws_each_character_once_and_varies_it():
+    draws = []
+
+    def draw(ch, rng):
+        draws.append(ch)
+        return render_hershey(0, ch, False, 2) if ch != "b" else np.zeros((10, 10), bool)
+
+    x, y = writer_glyphs(draw, 3, np.random.default_rng(0), classes="abc")
+    assert draws == ["a", "b", "c"]  # one base shape per character: the writer's, held fixed
+    assert x.shape == (6, 28, 28) and x.dtype == np.uint8 and list(y) == [0, 0, 0, 2, 2, 2]  # empty "b" skipped
+    assert len({g.tobytes() for g in x[:3]}) == 3  # the copies differ (augmentation)
+    again, _ = writer_glyphs(draw, 3, np.random.default_rng(0), classes="abc")
+    assert np.array_equal(again, x)  # a seed reproduces a writer
+
+
+def test_style_batches_pair_lookalikes_of_the_same_writers():
+    x, y, w = writer_set(FONTS, per_class=2, seed=0, workers=1, limit=3)
+    assert len(np.unique(w)) == 3 and len(x) == len(y) == len(w) and x.dtype == np.uint8
+    batches = WriterBatches(y, w, seed=0, pairs=6, writers=2, per=2)
+    idx, gid = batches()
+    assert len(idx) == len(gid) > 0
+    assert np.array_equal(gid, w[idx] * len(CLASSES) + y[idx])  # a group is one writer's one character
+    _, counts = np.unique(gid, return_counts=True)
+    assert counts.max() == 2  # two glyphs of each (writer, character): positives for the contrastive loss
+    group = lookalike_groups(CLASSES)
+    present = set(zip(w[idx].tolist(), y[idx].tolist()))
+    for writer, c in present:
+        partners = set(np.nonzero(group == group[c])[0].tolist()) - {c}
+        if partners:  # c comes with a look-alike (C, or o/O for 0, ...) drawn by the same writer
+            assert any((writer, q) in present for q in partners), CLASSES[c]

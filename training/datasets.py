@@ -2,7 +2,8 @@
 
 Sources (see ../shared/data/README.md): MNIST digits, NIST capitals (Kaggle A-Z
 sample), Omniglot lower case, vendored handwriting fonts, OpenCV's Hershey
-fonts, and optionally the official EMNIST gzip IDX files.
+fonts, and optionally the official EMNIST gzip IDX files. ``writer_set`` and
+``WriterBatches`` make the writer-labelled glyphs of the style head (training/style.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from training.synth import (
     render_hershey,
     simulate_scan,
     upsample_real,
+    writer_glyphs,
 )
+from hwr_desktop.personal import lookalike_groups
 
 CLASS_INDEX = {c: i for i, c in enumerate(CLASSES)}
 OMNIGLOT_HELDOUT_DRAWERS = (9, 10)
@@ -213,3 +216,74 @@ def plan_jobs(
     if scan_p > 0:
         train = [dataclasses.replace(j, scan_p=scan_p) for j in train]
     return train, val
+
+
+def _writer(job: tuple) -> tuple[np.ndarray, np.ndarray]:
+    kind, source, per_class, seed = job
+    if kind == "font":
+        def draw(ch, rng):
+            return render_font(Path(source), ch, int(rng.integers(50, 80)))
+    else:
+        face, italic, thickness = source
+
+        def draw(ch, rng):
+            return render_hershey(HERSHEY_FACES[face], ch, italic, thickness)
+    return writer_glyphs(draw, per_class, np.random.default_rng(seed))
+
+
+def writer_set(font_dir: Path, per_class: int, seed: int, workers: int = 2,
+               limit: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Glyphs of every training font and Hershey face (upright and italic) as writers: x, class, writer id."""
+    fonts = load_font_manifest(font_dir)
+    held = set(heldout_font_indices(len(fonts), 4))
+    rng = np.random.default_rng(seed)
+    jobs = [("font", str(f.path), per_class, int(rng.integers(2**31))) for i, f in enumerate(fonts) if i not in held]
+    for face in HERSHEY_FACES:
+        for italic in (False, True):
+            jobs.append(("hershey", (face, italic, int(rng.integers(1, 5))), per_class, int(rng.integers(2**31))))
+    if limit:
+        jobs = jobs[:limit]
+    with Pool(workers) as pool:
+        made = pool.map(_writer, jobs)
+    x = np.concatenate([m[0] for m in made])
+    y = np.concatenate([m[1] for m in made])
+    w = np.concatenate([np.full(len(m[1]), i) for i, m in enumerate(made)])
+    return x, y, w
+
+
+class WriterBatches:
+    """Index batches for the style head (training/style.py): ``pairs`` characters, each with one look-alike
+    partner (c/C, 0/o, ...), each drawn by ``writers`` writers, ``per`` glyphs of each (writer, character).
+
+    Calling it returns the glyph indices and a group id per glyph, ``writer * len(CLASSES) + class``.
+    """
+
+    def __init__(self, y: np.ndarray, w: np.ndarray, seed: int, pairs: int = 12, writers: int = 4, per: int = 3):
+        self.index: dict[tuple[int, int], np.ndarray] = {}
+        order = np.lexsort((y, w))
+        keys = np.stack([w[order], y[order]], 1)
+        cuts = np.nonzero(np.any(np.diff(keys, axis=0) != 0, axis=1))[0] + 1
+        for chunk in np.split(order, cuts):
+            self.index[(int(w[chunk[0]]), int(y[chunk[0]]))] = chunk
+        groups = lookalike_groups(CLASSES)
+        self.partners = [np.nonzero((groups == groups[c]) & (np.arange(len(CLASSES)) != c))[0]
+                         for c in range(len(CLASSES))]
+        self.writer_ids = np.unique(w)
+        self.rng = np.random.default_rng(seed)
+        self.pairs, self.writers, self.per = pairs, writers, per
+
+    def __call__(self) -> tuple[np.ndarray, np.ndarray]:
+        rng, idx, gid = self.rng, [], []
+        n_classes = len(CLASSES)
+        for _ in range(self.pairs):
+            c = int(rng.integers(n_classes))
+            chars = [c] + ([int(rng.choice(self.partners[c]))] if len(self.partners[c]) else [])
+            for wr in rng.choice(self.writer_ids, min(self.writers, len(self.writer_ids)), replace=False):
+                for ch in chars:
+                    pool = self.index.get((int(wr), ch))
+                    if pool is None:
+                        continue
+                    take = rng.choice(pool, min(self.per, len(pool)), replace=False)
+                    idx.extend(take)
+                    gid.extend([int(wr) * n_classes + ch] * len(take))
+        return np.array(idx), np.array(gid)

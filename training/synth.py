@@ -198,3 +198,29 @@ def simulate_scan(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         return single_glyph_mask(binarize(img))
     except Exception:  # nothing legible survived: keep the clean glyph
         return mask
+
+
+def writer_glyphs(draw, per_class: int, rng: np.random.Generator, classes: str = CLASSES) -> tuple[np.ndarray, np.ndarray]:
+    """One "writer": each character drawn once by ``draw(char, rng) -> bool mask`` (the writer's shape, held
+    fixed), then varied ``per_class`` times by ``augment`` (and half of them by ``simulate_scan``).
+
+    Returns:
+        uint8 (N, 28, 28) normalized glyphs (ink 255) and int64 (N,) indices into ``classes``;
+        characters that ``draw`` leaves empty are skipped.
+    """
+    xs, ys = [], []
+    for ci, ch in enumerate(classes):
+        base = draw(ch, rng)
+        if not base.any():
+            continue
+        for _ in range(per_class):
+            m = augment(base, rng, 1.0)
+            if rng.random() < 0.5:
+                m = simulate_scan(m, rng)
+            g = normalize_or_none(m)
+            if g is not None:
+                xs.append((g * 255).round().astype(np.uint8))
+                ys.append(ci)
+    if not xs:
+        return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
+    return np.stack(xs), np.array(ys, np.int64)

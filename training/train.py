@@ -81,21 +81,30 @@ class Net(nn.Module):
         self.fc = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(128 * 9, 256), nn.ReLU(inplace=True))
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(256, n_classes))
 
+    def trunk(self, x):
+        """The convolutional body's output, flattened: (N, 1152)."""
+        return self.body((x - self.mean) / self.std).flatten(1)
+
     def forward(self, x):
-        feats = self.fc(self.body((x - self.mean) / self.std))
+        feats = self.fc(self.trunk(x))
         return self.head(feats), feats
 
 
 class Exported(nn.Module):
-    """What ships: probabilities and penultimate features."""
+    """What ships: probabilities, penultimate features and, with a style head (training/style.py), style embeddings."""
 
-    def __init__(self, net: Net):
+    def __init__(self, net: Net, style: nn.Module | None = None):
         super().__init__()
         self.net = net
+        self.style = style
 
     def forward(self, x):
-        logits, feats = self.net(x)
-        return F.softmax(logits, dim=1), feats
+        h = self.net.trunk(x)
+        feats = self.net.fc(h)
+        probs = F.softmax(self.net.head(feats), dim=1)
+        if self.style is None:
+            return probs, feats
+        return probs, feats, self.style(h)
 
 
 def jitter(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -180,18 +189,22 @@ def confusion_png(conf: np.ndarray, path: Path) -> None:
     cv2.imwrite(str(path), img)
 
 
-def export_onnx(model: Net, path: Path, report: dict, x_check: torch.Tensor) -> float:
-    """Export to ONNX with metadata; returns the max |torch - onnxruntime| on ``x_check``."""
+def export_onnx(model: Net, path: Path, report: dict, x_check: torch.Tensor, style: nn.Module | None = None) -> float:
+    """Export to ONNX with metadata; returns the max |torch - onnxruntime| over the outputs on ``x_check``.
+
+    With ``style`` (a head on ``Net.trunk``, see training/style.py) the model has a third output, ``style``.
+    """
     import onnx
     import onnxruntime as ort
 
     model.eval()
-    wrapped = Exported(model).eval()
+    wrapped = Exported(model, style).eval()
     path.parent.mkdir(parents=True, exist_ok=True)
     dummy = torch.zeros(1, 1, SIZE, SIZE)
+    names = ["probs", "features"] + (["style"] if style is not None else [])
     torch.onnx.export(
-        wrapped, dummy, str(path), input_names=["glyphs"], output_names=["probs", "features"],
-        dynamic_axes={"glyphs": {0: "n"}, "probs": {0: "n"}, "features": {0: "n"}}, opset_version=17,
+        wrapped, dummy, str(path), input_names=["glyphs"], output_names=names,
+        dynamic_axes={"glyphs": {0: "n"}, **{n: {0: "n"} for n in names}}, opset_version=17,
         dynamo=False,
     )
     m = onnx.load(str(path))
@@ -209,9 +222,9 @@ def export_onnx(model: Net, path: Path, report: dict, x_check: torch.Tensor) -> 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     xb = x_check.float().div(255.0)
     with torch.no_grad():
-        ref, _ = wrapped(xb)
-    got = sess.run(["probs"], {"glyphs": xb.numpy()})[0]
-    return float(np.abs(ref.numpy() - got).max())
+        ref = wrapped(xb)
+    got = sess.run(names, {"glyphs": xb.numpy()})
+    return max(float(np.abs(r.numpy() - g).max()) for r, g in zip(ref, got))
 
 
 def dataset_cache_key(cfg: TrainConfig) -> str:

@@ -23,6 +23,7 @@ class FakeRecognizer:
         self.info = ModelInfo("fake.onnx", LABELS, "fake", {"val_accuracy": 0.875, "val_samples": 1000})
         self.chars, self.p, self.second, self.delay_s = chars, p, second, delay_s
         self.calls = 0
+        self.feature_kind = None  # predict gives no features
 
     def predict(self, glyphs: np.ndarray, batch: int = 256):
         self.calls += 1
