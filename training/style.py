@@ -50,22 +50,35 @@ TEMPERATURE = 0.1
 
 
 class StyleHead(nn.Module):
-    """(N, 1152) trunk output -> (N, STYLE_DIM) unit vectors."""
+    """``Net.trunk``'s two outputs -> (N, STYLE_DIM) unit vectors.
 
-    def __init__(self, d_in: int = 128 * 9, hidden: int = 256, d_out: int = STYLE_DIM):
+    It reads the body's output and, pooled to 3x3, the 7x7 middle block: the
+    finer shape there (proportions, how a stroke ends) is much of what tells
+    one writer's c from their C.
+    """
+
+    def __init__(self, hidden: int = 256, d_out: int = STYLE_DIM):
         super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, d_out))
+        self.mlp = nn.Sequential(nn.Linear(2 * 128 * 9, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, d_out))
 
-    def forward(self, h):
-        return F.normalize(self.mlp(h), dim=1)
+    @staticmethod
+    def inputs(h: torch.Tensor, mid: torch.Tensor) -> torch.Tensor:
+        return torch.cat([h, F.avg_pool2d(mid, 3, stride=2).flatten(1)], 1)
+
+    def forward(self, h, mid):
+        return self.embed(self.inputs(h, mid))
+
+    def embed(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The head on ``inputs(h, mid)`` (precomputed once for training)."""
+        return F.normalize(self.mlp(inputs), dim=1)
 
 
 def trunk_features(net: Net, x: np.ndarray, batch: int = 2048) -> torch.Tensor:
-    """uint8 (N, 28, 28) glyphs -> the frozen network's (N, 1152) trunk output."""
+    """uint8 (N, 28, 28) glyphs -> the style head's inputs from the frozen network, (N, 2304)."""
     out = []
     with torch.no_grad():
         for i in range(0, len(x), batch):
-            out.append(net.trunk(torch.from_numpy(x[i : i + batch, None]).float().div(255.0)))
+            out.append(StyleHead.inputs(*net.trunk(torch.from_numpy(x[i : i + batch, None]).float().div(255.0))))
     return torch.cat(out)
 
 
@@ -82,14 +95,14 @@ def supcon_loss(emb: torch.Tensor, groups: torch.Tensor, temperature: float = TE
 
 def train_head(h: torch.Tensor, y: np.ndarray, w: np.ndarray, steps: int, seed: int, lr: float = 2e-3) -> StyleHead:
     torch.manual_seed(seed)
-    head = StyleHead(h.shape[1])
+    head = StyleHead()
     opt = torch.optim.AdamW(head.parameters(), lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
     batches = WriterBatches(y, w, seed)
     t = time.time()
     for step in range(steps):
         idx, gid = batches()
-        loss = supcon_loss(head(h[idx]), torch.from_numpy(gid))
+        loss = supcon_loss(head.embed(h[idx]), torch.from_numpy(gid))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -102,7 +115,7 @@ def train_head(h: torch.Tensor, y: np.ndarray, w: np.ndarray, steps: int, seed: 
 def own_vs_other(head: StyleHead, h: torch.Tensor, y: np.ndarray, w: np.ndarray) -> dict:
     """Mean similarity of a glyph to another of its (writer, character) vs to the same character of other writers."""
     with torch.no_grad():
-        e = head(h).numpy()
+        e = head.embed(h).numpy()
     rng = np.random.default_rng(0)
     own, other = [], []
     for i in rng.choice(len(y), min(2000, len(y)), replace=False):

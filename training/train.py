@@ -81,12 +81,20 @@ class Net(nn.Module):
         self.fc = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(128 * 9, 256), nn.ReLU(inplace=True))
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(256, n_classes))
 
+    MID = 5  # index in ``body`` of the 7x7 block whose output the style head also reads
+
     def trunk(self, x):
-        """The convolutional body's output, flattened: (N, 1152)."""
-        return self.body((x - self.mean) / self.std).flatten(1)
+        """The body's output, flattened (N, 1152), and the 7x7 middle block's (N, 128, 7, 7)."""
+        h = (x - self.mean) / self.std
+        mid = h
+        for i, layer in enumerate(self.body):
+            h = layer(h)
+            if i == self.MID:
+                mid = h
+        return h.flatten(1), mid
 
     def forward(self, x):
-        feats = self.fc(self.trunk(x))
+        feats = self.fc(self.trunk(x)[0])
         return self.head(feats), feats
 
 
@@ -99,12 +107,12 @@ class Exported(nn.Module):
         self.style = style
 
     def forward(self, x):
-        h = self.net.trunk(x)
+        h, mid = self.net.trunk(x)
         feats = self.net.fc(h)
         probs = F.softmax(self.net.head(feats), dim=1)
         if self.style is None:
             return probs, feats
-        return probs, feats, self.style(h)
+        return probs, feats, self.style(h, mid)
 
 
 def jitter(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
