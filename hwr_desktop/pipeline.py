@@ -23,7 +23,7 @@ from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
 from .lexicon import Lexicon
 from .normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph
-from .personal import PersonalModel
+from .personal import PersonalModel, lookalike_groups
 from .recognizer import Recognizer
 from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
 from .scan import MIN_SKEW, edge_debris, estimate_skew, map_points, remove_rules, rotate_page, text_height
@@ -151,6 +151,27 @@ def split_reads_better(whole: np.ndarray, pieces: list[np.ndarray], recognizer: 
     return bool(sure[1:].min() > sure[0] + SPLIT_MARGIN)
 
 
+MERGE_SURE = 0.8  # broken pieces join when the whole reads at least this surely ...
+MERGE_SLACK = 0.1  # ... and at most this much less surely than its least sure letter-sized piece
+
+
+def merge_score(whole: np.ndarray, pieces: list[np.ndarray], parts: list[bool], recognizer: Recognizer) -> float:
+    """How surely neighbouring pieces, one of them a bar or a speck (``parts``), read as one character:
+    the whole's sureness, or 0 unless it is at least MERGE_SURE and the pieces that could be letters on
+    their own read no more than MERGE_SLACK more surely (the stems and bar of an H join; a t's stem and its
+    floating bar join, not with the l beside them). Sureness is that of the best look-alike group
+    (``personal.lookalike_groups``): a stem that reads as "l or 1 or I" is sure."""
+    probs = classify(normalize_batch([whole, *pieces]), recognizer)
+    groups = lookalike_groups(recognizer.labels)
+    mass = np.zeros((len(probs), groups.max() + 1), np.float32)
+    np.add.at(mass.T, groups, probs.T)
+    sure = mass.max(1)
+    letters = [s for s, part in zip(sure[1:], parts) if not part]
+    if sure[0] < MERGE_SURE or (letters and sure[0] < min(letters) - MERGE_SLACK):
+        return 0.0
+    return float(sure[0])
+
+
 def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                     progress: Progress | None = None, deskew: bool = True, rules: bool = True,
                     lexicon: Lexicon | None = None, personal: PersonalModel | None = None,
@@ -172,7 +193,8 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     h, w = np.asarray(image).shape[:2]
     binary, back, angle = prepare_page(image, deskew=deskew, rules=rules)
     try:
-        lines, labels = segment_image(binary, accept=lambda whole, pieces: split_reads_better(whole, pieces, recognizer))
+        lines, labels = segment_image(binary, accept=lambda whole, pieces: split_reads_better(whole, pieces, recognizer),
+                                      merge=lambda whole, pieces, parts: merge_score(whole, pieces, parts, recognizer))
     except EmptyInputError:
         return PageResult(w, h, "", (), skew=angle)
     glyphs = [g for line in lines for g in line.glyphs]

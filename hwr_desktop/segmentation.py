@@ -8,7 +8,9 @@ function serves both:
    recent centres lie closest in y (this follows slight skew and wander);
    small units (i dots, specks of a broken stroke) join the nearest line;
 2. glyphs: units of a line that overlap horizontally are one glyph (the dot
-   of an i, the bar of a t, the strokes of an E);
+   of an i, the bar of a t, the strokes of an E); in images, neighbours that
+   read as one character are joined (``merge_broken``: an H written in three
+   pieces) and glyphs that are touching characters are cut (``split_touching``);
 3. words: per line, a gap well above the line's median gap and above a
    fraction of its glyph height.
 
@@ -36,6 +38,8 @@ SPLIT_WIDTH = 1.7  # a glyph this many usual glyph widths wide may be touching c
 SPLIT_PIECE = 1.5  # pieces at least this many usual widths wide are cut again
 SPLIT_USUAL = 0.9  # ... the usual width being the line's median, at most this many line heights
 SplitCheck = Callable[[np.ndarray, list[np.ndarray]], bool]
+# (union mask, piece masks, which pieces are parts) -> how surely the union is one character (0: keep apart)
+MergeScore = Callable[[np.ndarray, list[np.ndarray], list[bool]], float]
 LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 STACK_GAP = 0.25  # pieces one above the other this close (x glyph height) ...
@@ -44,6 +48,9 @@ DOT_SIZE = 0.7  # a compact mark up to this fraction of the glyph below it, and 
 INK_PEN = 0.06  # half the width given to ink points, as a fraction of the glyph height
 DROPOUT_GAP = 0.15  # a stroke resuming this close (x glyph height) to where the last one stopped, at once, continues it
 TOUCH = 0.12  # a stroke end this close (x glyph height) to earlier ink touches it
+MERGE_GAP = 0.15  # neighbours this close (x line height) may be the broken pieces of one character ...
+MERGE_SIZE = 1.1  # ... if together they are no wider than this (x line height) ...
+MERGE_PART = 0.35  # ... and one of them is no taller than this (x line height): a bar or a speck, no letter
 
 
 @dataclass(frozen=True)
@@ -301,8 +308,10 @@ def components(binary: np.ndarray) -> tuple[np.ndarray, list[Unit]]:
     return labels, kept
 
 
-def segment_image(binary: np.ndarray, accept: SplitCheck | None = None) -> tuple[list[Line], np.ndarray]:
-    """Lines of glyphs found in a binary image.
+def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
+                  merge: MergeScore | None = None) -> tuple[list[Line], np.ndarray]:
+    """Lines of glyphs found in a binary image; ``merge`` and ``accept`` judge joins of broken pieces
+    (``merge_broken``) and splits of touching characters (``split_touching``).
 
     Returns:
         the lines, and the int32 (H, W) component labels: a glyph's mask is
@@ -321,7 +330,58 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None) -> tuple
             for w in line.words))
         for line in layout(merged)
     ]
-    return split_touching(lines, labels, accept), labels
+    return split_touching(merge_broken(lines, labels, merge), labels, accept), labels
+
+
+def merge_broken(lines: Sequence[Line], labels: np.ndarray, score: MergeScore | None) -> list[Line]:
+    """Join neighbouring glyphs of a word that are the pieces of one character written with the pen lifted
+    or with strokes too faint to touch: the stems and bar of an H, the bar of a 5 or an F, a speck.
+
+    Two or three neighbours are a candidate when each gap is at most ``MERGE_GAP`` line heights, the
+    union is at most ``MERGE_SIZE`` line heights wide and tall, and a piece is a *part*, not a letter
+    (``MERGE_PART``: a flat bar or a speck; two stems may well be "ll"). ``score(union_mask, piece_masks,
+    parts)`` says how surely the union reads as one character, 0 to keep the pieces apart (the pipeline
+    asks the recognizer); the best candidate starting at a glyph wins, left to right. Without ``score``
+    nothing is joined.
+    """
+    if score is None:
+        return list(lines)
+    out = []
+    for line in lines:
+        height = typical_height([Unit(0, g.box) for g in line.glyphs])
+        words = []
+        for word in line.words:
+            glyphs = list(word.glyphs)
+            i = 0
+            while i < len(glyphs):
+                best, best_n = 0.0, 0
+                for n in (2, 3):
+                    run = glyphs[i : i + n]
+                    parts = [g.box[3] - g.box[1] <= MERGE_PART * height for g in run]
+                    if len(run) < n or not any(parts) or not _close(run, height):
+                        continue
+                    union = _union(run)
+                    sure = score(glyph_mask(labels, union), [glyph_mask(labels, g) for g in run], parts)
+                    if sure > best:
+                        best, best_n = sure, n
+                if best_n:
+                    glyphs[i : i + best_n] = [_union(glyphs[i : i + best_n])]
+                i += 1
+            words.append(Word(union_box(g.box for g in glyphs), tuple(glyphs)))
+        out.append(Line(union_box(w.box for w in words), tuple(words)))
+    return out
+
+
+def _union(run: Sequence[Glyph]) -> Glyph:
+    return Glyph(union_box(g.box for g in run), tuple(sorted(k for g in run for k in g.strokes)))
+
+
+def _close(run: Sequence[Glyph], height: float) -> bool:
+    """Neighbours near enough, and together small enough, to be one character."""
+    box = union_box(g.box for g in run)
+    if box[2] - box[0] > MERGE_SIZE * height or box[3] - box[1] > MERGE_SIZE * height:
+        return False
+    return all(b.box[0] - a.box[2] <= MERGE_GAP * height for a, b in zip(run, run[1:]))
 
 
 def stack_parts(units: Sequence[Unit], height: float) -> list[list[Unit]]:

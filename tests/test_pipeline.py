@@ -117,3 +117,14 @@ def test_ink_on_guide_lines_takes_its_size_from_the_rules():
     assert recognize_ink(small_ink, fake, guides=guides).text == "oo"
     assert recognize_ink([circle(0, 44, 0), circle(30, 44, 1000)], fake, guides=guides).text == "OO"
     assert recognize_ink(small_ink, fake, guides=(120.0, 80.0)).text == "OO"  # not written on the rules
+
+
+def test_a_letter_written_in_pieces_reads_as_one(recognizer):
+    # an H whose bar touches neither stem, then two stems close together: "H" and "ll", not "lTl" and "H"
+    img = np.full((120, 260), 255, np.uint8)
+    for x in (30, 70, 150, 172):
+        cv2.line(img, (x, 20), (x, 90), 0, 5)
+    cv2.line(img, (38, 55), (62, 55), 0, 5)
+    page = recognize_image(img, recognizer)
+    assert [len(w.glyphs) for w in page.lines[0].words] == [1, 2]
+    assert page.lines[0].words[0].text == "H"

@@ -210,3 +210,46 @@ def test_glyphs_of_lines_close_together_do_not_stack():
     boxes = [(10, 10, 30, 40), (12, 44, 30, 74)]  # one glyph above another, 4 px apart: two lines
     lines, _ = segment_image(blob_image(boxes, size=(90, 60)))
     assert [len(l.glyphs) for l in lines] == [1, 1]
+
+
+def _broken_h_line() -> np.ndarray:
+    """A line "o H o ll": a broken H (two stems, a bar touching neither) and two stems close together."""
+    return blob_image([(20, 60, 50, 100),  # o
+                       (80, 50, 86, 100), (90, 72, 110, 78), (114, 50, 120, 100),  # H in three pieces
+                       (150, 60, 180, 100),  # o
+                       (210, 50, 216, 100), (222, 50, 228, 100)])  # l l
+
+
+def test_broken_pieces_join_when_the_score_says_so():
+    calls = []
+
+    def score(union, pieces, parts):
+        calls.append((union.shape[1], len(pieces), parts))
+        return 0.9 if len(pieces) == 3 else 0.5  # the whole H reads surer than any pair
+
+    lines, labels = segment_image(_broken_h_line(), merge=score)
+    boxes = [g.box for g in lines[0].glyphs]
+    assert (80, 50, 120, 100) in boxes and len(boxes) == 5  # o H o l l
+    h = next(g for g in lines[0].glyphs if g.box == (80, 50, 120, 100))
+    assert glyph_mask(labels, h).sum() == 6 * 50 * 2 + 20 * 6  # all the H's ink, nothing else
+    # every candidate holds the bar (a part); the two stems of "ll" are never offered (no part among them)
+    assert calls and all(any(parts) for _, _, parts in calls)
+    assert all(w <= 42 for w, _, _ in calls)
+
+
+def test_broken_pieces_stay_apart_without_a_score_or_when_it_says_no():
+    for merge in (None, lambda union, pieces, parts: 0.0):
+        lines, _ = segment_image(_broken_h_line(), merge=merge)
+        assert len(lines[0].glyphs) == 7
+
+
+def test_pieces_too_far_apart_are_not_offered():
+    calls = []
+    img = blob_image([(80, 50, 86, 100), (100, 72, 120, 78), (134, 50, 140, 100)])  # gaps of 14 px, height 50
+
+    def score(union, pieces, parts):
+        calls.append(1)
+        return 1.0
+
+    lines, _ = segment_image(img, merge=score)
+    assert not calls and len(lines[0].glyphs) == 3
