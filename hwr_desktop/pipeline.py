@@ -152,15 +152,17 @@ def split_reads_better(whole: np.ndarray, pieces: list[np.ndarray], recognizer: 
 
 
 MERGE_SURE = 0.8  # broken pieces join when the whole reads at least this surely ...
-MERGE_SLACK = 0.1  # ... and at most this much less surely than its least sure letter-sized piece
+MERGE_SLACK = 0.1  # ... and at most this much less surely than its least sure letter-sized piece;
+MERGE_MARGIN = 0.2  # without a bar or speck among them, this much more surely than the least sure piece
 
 
 def merge_score(whole: np.ndarray, pieces: list[np.ndarray], parts: list[bool], recognizer: Recognizer) -> float:
     """How surely neighbouring pieces, one of them a bar or a speck (``parts``), read as one character:
     the whole's sureness, or 0 unless it is at least MERGE_SURE and the pieces that could be letters on
     their own read no more than MERGE_SLACK more surely (the stems and bar of an H join; a t's stem and its
-    floating bar join, not with the l beside them). Sureness is that of the best look-alike group
-    (``personal.lookalike_groups``): a stem that reads as "l or 1 or I" is sure."""
+    floating bar join, not with the l beside them). Pieces that are all letter-sized (no part) join only
+    when the whole reads MERGE_MARGIN more surely than the least sure of them. Sureness is that of the
+    best look-alike group (``personal.lookalike_groups``): a stem that reads as "l or 1 or I" is sure."""
     probs = classify(normalize_batch([whole, *pieces]), recognizer)
     groups = lookalike_groups(recognizer.labels)
     mass = np.zeros((len(probs), groups.max() + 1), np.float32)
@@ -168,6 +170,8 @@ def merge_score(whole: np.ndarray, pieces: list[np.ndarray], parts: list[bool], 
     sure = mass.max(1)
     letters = [s for s, part in zip(sure[1:], parts) if not part]
     if sure[0] < MERGE_SURE or (letters and sure[0] < min(letters) - MERGE_SLACK):
+        return 0.0
+    if not any(parts) and sure[0] <= sure[1:].min() + MERGE_MARGIN:
         return 0.0
     return float(sure[0])
 

@@ -330,7 +330,30 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
             for w in line.words))
         for line in layout(merged)
     ]
-    return split_touching(merge_broken(lines, labels, merge), labels, accept), labels
+    lines = split_touching(merge_broken(lines, labels, merge), labels, accept)
+    return merge_lone_character(lines, labels, merge), labels
+
+
+LONE_MAX = 4  # an image of at most this many glyphs, together about as wide as tall, may be one character
+
+
+def merge_lone_character(lines: Sequence[Line], labels: np.ndarray, score: MergeScore | None) -> list[Line]:
+    """An image of one character whose pieces segmentation took apart, even onto separate lines (the
+    bars of an E or F written apart from its stem): when the image holds 2 to ``LONE_MAX`` glyphs whose
+    union is at most twice as wide as tall and as tall as wide, ``score`` decides as in ``merge_broken``
+    (parts: the pieces at most ``MERGE_PART`` of the tallest one's height)."""
+    glyphs = [g for line in lines for g in line.glyphs]
+    if score is None or not 2 <= len(glyphs) <= LONE_MAX:
+        return list(lines)
+    union = _union(glyphs)
+    w, h = union.box[2] - union.box[0], union.box[3] - union.box[1]
+    tallest = max(g.box[3] - g.box[1] for g in glyphs)
+    parts = [g.box[3] - g.box[1] <= MERGE_PART * tallest for g in glyphs]
+    if w > 2 * h or h > 2 * w:
+        return list(lines)
+    if score(glyph_mask(labels, union), [glyph_mask(labels, g) for g in glyphs], parts) <= 0:
+        return list(lines)
+    return [Line(union.box, (Word(union.box, (union,)),))]
 
 
 def merge_broken(lines: Sequence[Line], labels: np.ndarray, score: MergeScore | None) -> list[Line]:

@@ -128,3 +128,15 @@ def test_a_letter_written_in_pieces_reads_as_one(recognizer):
     page = recognize_image(img, recognizer)
     assert [len(w.glyphs) for w in page.lines[0].words] == [1, 2]
     assert page.lines[0].words[0].text == "H"
+
+
+@pytest.mark.parametrize("char, segments", [
+    ("E", [((30, 20), (30, 90)), ((40, 20), (70, 20)), ((40, 55), (62, 55)), ((40, 90), (70, 90))]),
+    ("F", [((30, 20), (30, 90)), ((40, 20), (70, 20)), ((40, 52), (62, 52))]),
+    ("T", [((20, 20), (80, 20)), ((50, 30), (50, 90))]),
+])
+def test_an_image_of_one_letter_in_pieces_reads_as_that_letter(recognizer, char, segments):
+    img = np.full((110, 100), 255, np.uint8)
+    for a, b in segments:  # no stroke touches another: without joining they read "lI", "T", ...
+        cv2.line(img, a, b, 0, 5)
+    assert recognize_image(img, recognizer).text == char

@@ -245,11 +245,37 @@ def test_broken_pieces_stay_apart_without_a_score_or_when_it_says_no():
 
 def test_pieces_too_far_apart_are_not_offered():
     calls = []
-    img = blob_image([(80, 50, 86, 100), (100, 72, 120, 78), (134, 50, 140, 100)])  # gaps of 14 px, height 50
+    img = blob_image([(80, 50, 86, 100), (100, 72, 120, 78), (134, 50, 140, 100),  # gaps of 14 px, height 50
+                      (300, 50, 330, 100), (360, 50, 390, 100)])  # more letters: not an image of one character
 
     def score(union, pieces, parts):
         calls.append(1)
         return 1.0
 
     lines, _ = segment_image(img, merge=score)
-    assert not calls and len(lines[0].glyphs) == 3
+    assert not calls and len(lines[0].glyphs) == 5
+
+
+def test_a_lone_character_in_pieces_is_offered_whole_even_across_lines():
+    # an E whose three bars touch neither the stem nor each other: segmentation puts the bars on lines of their own
+    img = blob_image([(30, 20, 36, 90), (40, 20, 70, 25), (40, 52, 62, 57), (40, 85, 70, 90)], (110, 100))
+    offered = []
+
+    def score(union, pieces, parts):
+        offered.append((union.shape, len(pieces), parts))
+        return 0.9 if len(pieces) == 4 else 0.0
+
+    lines, labels = segment_image(img, merge=score)
+    assert len(lines) == 1 and [g.box for g in lines[0].glyphs] == [(30, 20, 70, 90)]
+    assert glyph_mask(labels, lines[0].glyphs[0]).sum() == 6 * 70 + 30 * 5 * 2 + 22 * 5
+    shape, n, parts = offered[-1]
+    assert shape == (70, 40) and n == 4 and not parts[0] and parts[-1]  # the stem is a letter, a bar is a part
+    apart, _ = segment_image(img, merge=lambda union, pieces, parts: 0.0)
+    assert sum(len(line.glyphs) for line in apart) == 4
+
+
+def test_a_wide_image_of_a_few_letters_is_never_offered_as_one():
+    offered = []
+    img = blob_image([(10, 20, 16, 60), (30, 20, 60, 60), (80, 20, 110, 60), (130, 20, 160, 60)], (80, 200))
+    segment_image(img, merge=lambda union, pieces, parts: offered.append(len(pieces)) or 1.0)
+    assert 4 not in offered  # four glyphs, four times as wide as tall: not one character
