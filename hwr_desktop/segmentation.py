@@ -331,7 +331,30 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
         for line in layout(merged)
     ]
     lines = split_touching(merge_broken(lines, labels, merge), labels, accept)
-    return merge_lone_character(lines, labels, merge), labels
+    return drop_marks(merge_lone_character(lines, labels, merge)), labels
+
+
+MARK = 0.3  # a glyph no taller than this (x its line's height) that nothing joined is a mark, not a letter
+
+
+def drop_marks(lines: Sequence[Line]) -> list[Line]:
+    """Take out what is left of punctuation and noise on lines of several glyphs: periods, commas,
+    dashes, underlines, the edge of a pasted scrap, at most ``MARK`` line heights tall. None of them is
+    one of the characters read, so each would otherwise come out as a wrong letter ("T" for a dash).
+    The line's height is ``typical_height`` of its glyphs; an image of a single glyph keeps it."""
+    if sum(len(line.glyphs) for line in lines) < 2:
+        return list(lines)
+    out = []
+    for line in lines:
+        height = typical_height([Unit(0, g.box) for g in line.glyphs])
+        words = []
+        for word in line.words:
+            kept = tuple(g for g in word.glyphs if g.box[3] - g.box[1] > MARK * height)
+            if kept:
+                words.append(Word(union_box(g.box for g in kept), kept))
+        if words:
+            out.append(Line(union_box(w.box for w in words), tuple(words)))
+    return out
 
 
 LONE_MAX = 4  # an image of at most this many glyphs, together about as wide as tall, may be one character

@@ -240,7 +240,8 @@ def test_broken_pieces_join_when_the_score_says_so():
 def test_broken_pieces_stay_apart_without_a_score_or_when_it_says_no():
     for merge in (None, lambda union, pieces, parts: 0.0):
         lines, _ = segment_image(_broken_h_line(), merge=merge)
-        assert len(lines[0].glyphs) == 7
+        # the stems stay apart; the bar left on its own is a mark (drop_marks), not a letter
+        assert [g.box[0] for g in lines[0].glyphs] == [20, 80, 114, 150, 210, 222]
 
 
 def test_pieces_too_far_apart_are_not_offered():
@@ -253,7 +254,7 @@ def test_pieces_too_far_apart_are_not_offered():
         return 1.0
 
     lines, _ = segment_image(img, merge=score)
-    assert not calls and len(lines[0].glyphs) == 5
+    assert not calls and len(lines[0].glyphs) == 4  # the bar on its own is dropped as a mark
 
 
 def test_a_lone_character_in_pieces_is_offered_whole_even_across_lines():
@@ -279,3 +280,13 @@ def test_a_wide_image_of_a_few_letters_is_never_offered_as_one():
     img = blob_image([(10, 20, 16, 60), (30, 20, 60, 60), (80, 20, 110, 60), (130, 20, 160, 60)], (80, 200))
     segment_image(img, merge=lambda union, pieces, parts: offered.append(len(pieces)) or 1.0)
     assert 4 not in offered  # four glyphs, four times as wide as tall: not one character
+
+
+def test_marks_on_a_line_are_dropped_but_a_lone_mark_is_kept():
+    # "ab. c-d" with a period and a dash: marks, not letters (no class reads them); small letters stay
+    img = blob_image([(20, 50, 45, 100), (55, 30, 80, 100), (88, 92, 94, 100),  # a b .
+                      (130, 65, 150, 100), (175, 75, 195, 80), (220, 30, 245, 100)])  # c (x-height) - d
+    lines, _ = segment_image(img)
+    assert [g.box[0] for g in lines[0].glyphs] == [20, 55, 130, 220]
+    lone, _ = segment_image(blob_image([(88, 92, 94, 100)]))  # an image of a period alone still has its glyph
+    assert len(lone[0].glyphs) == 1
