@@ -168,7 +168,7 @@ def word_case(probs: np.ndarray, labels: Sequence[str], doubt: float = 0.25) -> 
     A letter is doubtful when its other case holds at least ``doubt`` of the pair's
     probability. The word's case comes from its letters that are not in doubt:
     all upper -> ALL CAPS, all lower -> lower case (the first letter keeps its own
-    reading), both -> Capitalized (letters after the first go lower).
+    reading), both -> Capitalized (letters after the first go lower). Then ``mixed_case``.
     """
     partner = _partner(labels)
     best = probs.argmax(1)
@@ -204,6 +204,33 @@ def word_case(probs: np.ndarray, labels: Sequence[str], doubt: float = 0.25) -> 
         keep, give = (up, lo) if upper else (lo, up)
         out[i, keep] += out[i, give]
         out[i, give] = 0.0
+    return mixed_case(out, labels)
+
+
+MIXED_DOUBT = 0.02  # a letter against its word's case flips when its other case holds this share of the pair
+
+
+def mixed_case(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """After the first letter, a word is in one case: a letter whose case differs from at least two more of
+    the word's other letters after the first (wALK, walK) takes their case, if the network gives its other
+    case at least ``MIXED_DOUBT`` of the pair (a shape that can only be a capital stays one)."""
+    partner = _partner(labels)
+    best = probs.argmax(1)
+    letters = [i for i in range(1, len(best)) if labels[best[i]].isalpha() and partner[best[i]] >= 0
+               and labels[best[i]].lower() != labels[best[i]].upper()]
+    upper = [i for i in letters if labels[best[i]].isupper()]
+    lower = [i for i in letters if labels[best[i]].islower()]
+    if abs(len(upper) - len(lower)) < 2 or min(len(upper), len(lower)) == 0:
+        return probs
+    minority = upper if len(upper) < len(lower) else lower
+    out = probs
+    for i in minority:
+        k = best[i]
+        other = partner[k]
+        if probs[i, other] >= MIXED_DOUBT * (probs[i, k] + probs[i, other]):
+            out = out.copy() if out is probs else out
+            out[i, other] += out[i, k]
+            out[i, k] = 0.0
     return out
 
 

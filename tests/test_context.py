@@ -1,6 +1,6 @@
 import numpy as np
 
-from hwr_desktop.context import decode_line, fit_baseline, guide_metrics, line_metrics, word_case
+from hwr_desktop.context import decode_line, fit_baseline, guide_metrics, line_metrics, mixed_case, word_case
 from probs import LABELS, row, text
 
 
@@ -120,3 +120,20 @@ def test_lone_glyphs_follow_their_line():
     assert text(decode_line(probs, boxes, words, LABELS)) == "3629"
     probs = np.stack([row(_0=0.6, O=0.35), row(K=0.9), row(A=0.9), row(Y=0.9)])  # "0 K A Y": letters
     assert text(decode_line(probs, boxes, words, LABELS))[0] == "O"
+
+
+def test_a_letter_against_its_words_case_takes_it():
+    # "waLK": after the first letter one lower and two upper letters: no clear majority, left alone
+    even = np.stack([row(w=0.9), row(a=0.9), row(L=0.9, l=0.1), row(K=0.9, k=0.1)])
+    assert text(mixed_case(even, LABELS)) == "waLK"
+    # "waLking": one capital against four lower letters after the first -> "walking"
+    word = np.stack([row(w=0.9), row(a=0.9), row(L=0.9, l=0.05), row(k=0.9), row(i=0.9), row(n=0.9), row(g=0.9)])
+    assert text(mixed_case(word, LABELS)) == "walking"
+    # and the other way: "WALkING" -> "WALKING"
+    caps = np.stack([row(W=0.9), row(A=0.9), row(L=0.9), row(k=0.9, K=0.05), row(I=0.9), row(N=0.9), row(G=0.9)])
+    assert text(mixed_case(caps, LABELS)) == "WALKING"
+    # a shape the network gives no other case to stays as read; the first letter is never counted or changed
+    sure = np.stack([row(w=0.9), row(a=0.9), row(L=1.0), row(k=0.9), row(i=0.9), row(n=0.9), row(g=0.9)])
+    assert text(mixed_case(sure, LABELS)) == "waLking"
+    first = np.stack([row(W=0.9, w=0.1), row(a=0.9), row(l=0.9), row(k=0.9)])
+    assert text(mixed_case(first, LABELS)) == "Walk"
