@@ -79,13 +79,19 @@ def glyph_bank(data: Path) -> dict[str, list[np.ndarray]]:
     return bank
 
 
-def make_line(words: list[str], bank, rng: np.random.Generator) -> np.ndarray:
-    """Paste glyphs along a wandering baseline; returns a uint8 line image (dark ink on light paper)."""
+def make_line(words: list[str], bank, rng: np.random.Generator, max_rise: float | None = None) -> np.ndarray:
+    """Paste glyphs along a wandering baseline; returns a uint8 line image (dark ink on light paper).
+
+    The baseline drifts by up to 3 % of the line's width, or by at most ``max_rise`` pixels over the
+    whole line (long lines on a page). Every character of ``words`` is drawn: a glyph that would not
+    fit raises ValueError rather than leave the truth holding a character the image lacks."""
     width = sum(len(w) for w in words) * 50 + len(words) * 60 + 60
     page = np.full((int(X_HEIGHT * 4), width), 255, np.uint8)
     base = int(X_HEIGHT * 2.6)
     x = 20
     drift = rng.uniform(-0.03, 0.03)
+    if max_rise is not None:
+        drift = float(np.clip(drift, -max_rise / width, max_rise / width))
     for word in words:
         for ch in word:
             crop = bank[ch][rng.integers(len(bank[ch]))]
@@ -95,8 +101,10 @@ def make_line(words: list[str], bank, rng: np.random.Generator) -> np.ndarray:
             glyph = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
             y1 = int(base + drift * x - bottom * X_HEIGHT + rng.uniform(-2, 2))
             y0 = y1 - h
-            if x + w >= page.shape[1] or y0 < 0 or y1 > page.shape[0]:
-                continue
+            if x + w >= page.shape[1]:  # wide letters: widen the line rather than drop one
+                page = np.pad(page, ((0, 0), (0, x + w + 60 - page.shape[1])), constant_values=255)
+            if y0 < 0 or y1 > page.shape[0]:
+                raise ValueError(f"glyph {ch!r} of {' '.join(words)!r} does not fit the line image")
             region = page[y0:y1, x : x + w]
             np.minimum(region, glyph, out=region)
             x += w + int(rng.uniform(0.15, 0.45) * X_HEIGHT)

@@ -62,7 +62,7 @@ def compose_page(bank, rng: np.random.Generator) -> tuple[np.ndarray, str]:
     while y + PITCH < PAGE_H - MARGIN:
         words = random_words(rng, bank) + random_words(rng, bank) + random_words(rng, bank)
         while words:
-            img = ink_columns(make_line(words, bank, rng))
+            img = ink_columns(make_line(words, bank, rng, max_rise=0.6 * X_HEIGHT))
             if img.shape[1] <= room:
                 break
             words = words[:-1]
