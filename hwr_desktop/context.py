@@ -211,24 +211,20 @@ MIXED_DOUBT = 0.02  # a letter against its word's case flips when its other case
 
 
 def mixed_case(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """After the first letter, a word is in one case: a letter whose case differs from at least two more of
-    the word's other letters after the first (wALK, walK) takes their case, if the network gives its other
-    case at least ``MIXED_DOUBT`` of the pair (a shape that can only be a capital stays one)."""
+    """After its first letter a word is in one case: when there one case outnumbers the other by at least
+    two letters (waLking, WALkING), the letters of the other case take it, each only if the network gives
+    its other case at least ``MIXED_DOUBT`` of the pair (a shape that can only be a capital stays one)."""
     partner = _partner(labels)
     best = probs.argmax(1)
-    letters = [i for i in range(1, len(best)) if labels[best[i]].isalpha() and partner[best[i]] >= 0
-               and labels[best[i]].lower() != labels[best[i]].upper()]
+    letters = [i for i in range(1, len(best)) if partner[best[i]] >= 0]
     upper = [i for i in letters if labels[best[i]].isupper()]
     lower = [i for i in letters if labels[best[i]].islower()]
-    if abs(len(upper) - len(lower)) < 2 or min(len(upper), len(lower)) == 0:
+    if not upper or not lower or abs(len(upper) - len(lower)) < 2:
         return probs
-    minority = upper if len(upper) < len(lower) else lower
-    out = probs
-    for i in minority:
-        k = best[i]
-        other = partner[k]
+    out = probs.copy()
+    for i in upper if len(upper) < len(lower) else lower:
+        k, other = best[i], partner[best[i]]
         if probs[i, other] >= MIXED_DOUBT * (probs[i, k] + probs[i, other]):
-            out = out.copy() if out is probs else out
             out[i, other] += out[i, k]
             out[i, k] = 0.0
     return out

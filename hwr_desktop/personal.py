@@ -3,7 +3,7 @@
 Every correction in the app becomes a *sample*: the glyph as the model sees it
 (normalized 28x28), the character the user chose, and the strokes when the
 glyph was written on the canvas. ``SampleStore`` keeps them in a folder;
-``PersonalModel`` reads the recognizer's penultimate features of those samples
+``PersonalModel`` reads the recognizer's features of those samples (its style embedding)
 and nudges the network's probabilities towards the user's own way of writing.
 No torch: the features come from the shipped ONNX model.
 
@@ -279,8 +279,8 @@ COPY_SHARE = 0.9  # the probability a copy of a sample (similarity >= BlendParam
 
 # Tuned on held-out fonts as writers with other seeds than benchmarks/personal.py's (see its docstring).
 PARAMS = {
-    # the model's ``style`` output (training/style.py): one writer's glyphs of a character sit near 0.85,
-    # other writers' near 0.55
+    # the model's ``style`` output (training/style.py): one writer's glyphs of a character sit near 0.9 on
+    # held-out fonts (0.6 for pen62's real hand), other writers' near 0.55
     "style": BlendParams(slope=10.0, floor=0.6, near=0.8, copy=0.95),
     # penultimate ``features`` (models without a style head): trained to ignore the writer, so all sit near 0.85
     "features": BlendParams(slope=80.0, floor=0.85, near=0.95),
@@ -348,7 +348,7 @@ class PersonalModel:
     """Nearest-neighbour evidence from the user's samples, blended into the network's probabilities.
 
     For each class ``c`` with samples, ``s_c`` is the largest cosine similarity
-    between the glyph's (L2-normalized) penultimate features and that class's
+    between the glyph's (L2-normalized) features and that class's
     samples. The class's probability is multiplied by
     ``exp(slope * w_c * max(0, s_c - floor))`` and, for a near copy of a
     sample, gets ``near_mass * w_c * (s_c - near) / (1 - near)`` added, where
@@ -372,6 +372,10 @@ class PersonalModel:
 
     Args:
         labels: the recognizer's labels (column order of its probabilities).
+        kind: the features compared (``Recognizer.feature_kind``): ``"style"``, the model's style
+            embedding, or ``"features"``, its penultimate features; each has its ``PARAMS``.
+    Raises:
+        ValueError: an unknown kind.
     """
 
     def __init__(self, labels: Sequence[str], kind: str = "style") -> None:
@@ -456,7 +460,7 @@ class PersonalModel:
 
         Args:
             probs: float32 (N, C), rows summing to 1.
-            features: float32 (N, F) penultimate features of the same glyphs (None: nothing to compare).
+            features: float32 (N, F) the recognizer's features of the same glyphs (None: nothing to compare).
         Returns:
             float32 (N, C), rows summing to 1; ``probs`` itself when there are no samples or features.
         """

@@ -151,6 +151,14 @@ def split_reads_better(whole: np.ndarray, pieces: list[np.ndarray], recognizer: 
     return bool(sure[1:].min() > sure[0] + SPLIT_MARGIN)
 
 
+def group_sureness(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """float (N,): per row of probabilities, the mass of its best look-alike group (``personal.lookalike_groups``)."""
+    groups = lookalike_groups(labels)
+    mass = np.zeros((len(probs), groups.max() + 1), np.float32)
+    np.add.at(mass.T, groups, probs.T)
+    return mass.max(1)
+
+
 MERGE_SURE = 0.8  # broken pieces join when the whole reads at least this surely ...
 MERGE_SLACK = 0.1  # ... and at most this much less surely than its least sure letter-sized piece;
 MERGE_MARGIN = 0.2  # without a bar or speck among them, this much more surely than the least sure piece
@@ -163,11 +171,7 @@ def merge_score(whole: np.ndarray, pieces: list[np.ndarray], parts: list[bool], 
     floating bar join, not with the l beside them). Pieces that are all letter-sized (no part) join only
     when the whole reads MERGE_MARGIN more surely than the least sure of them. Sureness is that of the
     best look-alike group (``personal.lookalike_groups``): a stem that reads as "l or 1 or I" is sure."""
-    probs = classify(normalize_batch([whole, *pieces]), recognizer)
-    groups = lookalike_groups(recognizer.labels)
-    mass = np.zeros((len(probs), groups.max() + 1), np.float32)
-    np.add.at(mass.T, groups, probs.T)
-    sure = mass.max(1)
+    sure = group_sureness(classify(normalize_batch([whole, *pieces]), recognizer), recognizer.labels)
     letters = [s for s, part in zip(sure[1:], parts) if not part]
     if sure[0] < MERGE_SURE or (letters and sure[0] < min(letters) - MERGE_SLACK):
         return 0.0

@@ -10,7 +10,9 @@ function serves both:
 2. glyphs: units of a line that overlap horizontally are one glyph (the dot
    of an i, the bar of a t, the strokes of an E); in images, neighbours that
    read as one character are joined (``merge_broken``: an H written in three
-   pieces) and glyphs that are touching characters are cut (``split_touching``);
+   pieces; ``merge_lone_character``: an image of one letter in pieces), glyphs
+   that are touching characters are cut (``split_touching``), and marks too
+   small to be letters (periods, dashes, scraps) are dropped (``drop_marks``);
 3. words: per line, a gap well above the line's median gap and above a
    fraction of its glyph height.
 
@@ -51,6 +53,8 @@ TOUCH = 0.12  # a stroke end this close (x glyph height) to earlier ink touches 
 MERGE_GAP = 0.15  # neighbours this close (x line height) may be the broken pieces of one character ...
 MERGE_SIZE = 1.1  # ... if together they are no wider than this (x line height) ...
 MERGE_PART = 0.35  # ... and one of them is no taller than this (x line height): a bar or a speck, no letter
+LONE_MAX = 4  # an image of at most this many glyphs, together about as wide as tall, may be one character
+MARK = 0.3  # a glyph no taller than this (x its line's height) that nothing joined is a mark, not a letter
 
 
 @dataclass(frozen=True)
@@ -334,9 +338,6 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
     return drop_marks(merge_lone_character(lines, labels, merge)), labels
 
 
-MARK = 0.3  # a glyph no taller than this (x its line's height) that nothing joined is a mark, not a letter
-
-
 def drop_marks(lines: Sequence[Line]) -> list[Line]:
     """Take out what is left of punctuation and noise on lines of several glyphs: periods, commas,
     dashes, underlines, the edge of a pasted scrap, at most ``MARK`` line heights tall. None of them is
@@ -355,9 +356,6 @@ def drop_marks(lines: Sequence[Line]) -> list[Line]:
         if words:
             out.append(Line(union_box(w.box for w in words), tuple(words)))
     return out
-
-
-LONE_MAX = 4  # an image of at most this many glyphs, together about as wide as tall, may be one character
 
 
 def merge_lone_character(lines: Sequence[Line], labels: np.ndarray, score: MergeScore | None) -> list[Line]:

@@ -6,7 +6,8 @@
 Every training image goes through ``hwr_desktop.normalize.normalize_glyph``, the
 function the app applies to every glyph it reads. The exported model takes
 float32 (N, 1, 28, 28) in [0, 1] and returns ``probs`` (N, 62) and ``features``
-(N, 256); labels and the normalization version travel in its metadata.
+(N, 256) (training/style.py adds ``style`` (N, 128)); labels and the normalization
+version travel in its metadata.
 """
 
 from __future__ import annotations
