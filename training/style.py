@@ -1,7 +1,7 @@
 """Train the style head: an embedding that keeps what makes one writer's glyphs theirs, for personalization.
 
-    python training/style.py --checkpoint runs/run2/best.pt          # writes resources/model.onnx (about 2 min)
-    python training/style.py --checkpoint runs/run2/best.pt --quick --export /tmp/m.onnx
+    python training/style.py --checkpoint runs/main/best.pt          # writes resources/model.onnx (about 2 min)
+    python training/style.py --checkpoint runs/main/best.pt --quick --export /tmp/m.onnx
 
 The classifier's penultimate features are trained to ignore the writer, so one
 user's glyphs are no closer to each other there than to anyone else's: a few
@@ -130,7 +130,8 @@ def own_vs_other(head: StyleHead, h: torch.Tensor, y: np.ndarray, w: np.ndarray)
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", type=Path, default=ROOT / "runs" / "run2" / "best.pt")
+    parser.add_argument("--checkpoint", type=Path, default=ROOT / "runs" / "main" / "best.pt",
+                        help="a train.py checkpoint (the shipped model: runs/run2/best.pt)")
     parser.add_argument("--fonts", type=Path, default=ROOT / "training" / "fonts")
     parser.add_argument("--export", type=Path, default=ROOT / "resources" / "model.onnx")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "style")
@@ -155,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     h = trunk_features(net, x)
     head = train_head(h, y, w, steps, args.seed)
     sims = own_vs_other(head, h, y, w)
-    log.info(f"similarity to the same character: same writer {sims['own']:.3f}, other writers {sims['other']:.3f}")
+    log.info(f"similarity to the same character on the training writers: same writer {sims['own']:.3f}, "
+             f"other writers {sims['other']:.3f} (benchmarks/personal.py measures on held-out ones)")
     torch.save({"head": head.state_dict(), "checkpoint": str(args.checkpoint), "steps": steps}, args.out / "head.pt")
     report_file = args.checkpoint.parent / "report.json"
     report = json.loads(report_file.read_text()) if report_file.exists() else {"val_accuracy": state["val"],
