@@ -27,7 +27,8 @@ from .personal import PersonalModel, lookalike_groups
 from .recognizer import Recognizer
 from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
 from .scan import MIN_SKEW, edge_debris, estimate_skew, map_points, remove_rules, rotate_page, text_height
-from .segmentation import components, glyph_mask, join_lines, paragraph_numbers, segment_image, segment_ink
+from .segmentation import (components, drop_marks, glyph_mask, join_lines, merge_broken, merge_lone_character,
+                           paragraph_numbers, segment_image, segment_ink)
 
 log = logging.getLogger(__name__)
 
@@ -234,22 +235,41 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
     return rasterize(strokes, box, scale=scale, width=2.0, margin=2, antialias=False) < 128
 
 
+def ink_lines(strokes: Sequence[Stroke], recognizer: Recognizer) -> list[Line]:
+    """The glyphs of strokes in reading order (``Glyph.strokes``: stroke indices), as ``recognize_ink`` reads them:
+    ``segmentation.segment_ink``, then strokes of one letter that do not touch (an H's bar, an E's arms) joined
+    where the whole reads surely (``merge_score``), and marks too small to be letters left out.
+
+    Raises:
+        EmptyInputError: no strokes.
+    """
+    def mask(glyph: Glyph) -> np.ndarray:
+        return ink_glyph_mask([strokes[i] for i in glyph.strokes])
+
+    def merge(whole: np.ndarray, pieces: list[np.ndarray], parts: list[bool]) -> float:
+        return merge_score(whole, pieces, parts, recognizer)
+
+    return drop_marks(merge_lone_character(merge_broken(segment_ink(strokes), mask, merge), mask, merge))
+
+
 def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                   progress: Progress | None = None, lexicon: Lexicon | None = None,
                   personal: PersonalModel | None = None, context: bool = True,
-                  guides: tuple[float, float] | None = None) -> PageResult:
+                  guides: tuple[float, float] | None = None, lines: Sequence[Line] | None = None) -> PageResult:
     """Recognize strokes (options as for ``recognize_image``).
 
     ``guides``: (y of the first rule, rule spacing), in ink coordinates, of the ruled guide lines the
     ink was written on, or None; a line with no glyph sure of its size takes its baseline and
-    x-height from the rule it sits on (``context.line_metrics``).
+    x-height from the rule it sits on (``context.line_metrics``). ``lines``: ``ink_lines(strokes, recognizer)``
+    when the caller already has them (the app keeps them to map glyphs to strokes).
     Boxes are in ink coordinates; an empty ink gives a page with no lines."""
     if not strokes:
         return PageResult(0, 0, "", ())
     pts = np.vstack([s.points[:, :2] for s in strokes])
     width = int(math.ceil(max(0.0, float(pts[:, 0].max()))))
     height = int(math.ceil(max(0.0, float(pts[:, 1].max()))))
-    lines = segment_ink(strokes)
+    if lines is None:
+        lines = ink_lines(strokes, recognizer)
     glyphs = [g for line in lines for g in line.glyphs]
     batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
     for j, g in enumerate(glyphs):

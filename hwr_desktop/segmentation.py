@@ -42,6 +42,7 @@ SPLIT_USUAL = 0.9  # ... the usual width being the line's median, at most this m
 SplitCheck = Callable[[np.ndarray, list[np.ndarray]], bool]
 # (union mask, piece masks, which pieces are parts) -> how surely the union is one character (0: keep apart)
 MergeScore = Callable[[np.ndarray, list[np.ndarray], list[bool]], float]
+GlyphMask = Callable[["Glyph"], np.ndarray]  # a glyph -> bool (h, w) of its ink
 LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 STACK_GAP = 0.25  # pieces one above the other this close (x glyph height) ...
@@ -334,8 +335,11 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
             for w in line.words))
         for line in layout(merged)
     ]
-    lines = split_touching(merge_broken(lines, labels, merge), labels, accept)
-    return drop_marks(merge_lone_character(lines, labels, merge)), labels
+    def mask(glyph: Glyph) -> np.ndarray:
+        return glyph_mask(labels, glyph)
+
+    lines = split_touching(merge_broken(lines, mask, merge), labels, accept)
+    return drop_marks(merge_lone_character(lines, mask, merge)), labels
 
 
 def drop_marks(lines: Sequence[Line]) -> list[Line]:
@@ -358,7 +362,7 @@ def drop_marks(lines: Sequence[Line]) -> list[Line]:
     return out
 
 
-def merge_lone_character(lines: Sequence[Line], labels: np.ndarray, score: MergeScore | None) -> list[Line]:
+def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | None) -> list[Line]:
     """An image of one character whose pieces segmentation took apart, even onto separate lines (the
     bars of an E or F written apart from its stem): when the image holds 2 to ``LONE_MAX`` glyphs whose
     union is at most twice as wide as tall and as tall as wide, ``score`` decides as in ``merge_broken``
@@ -372,12 +376,12 @@ def merge_lone_character(lines: Sequence[Line], labels: np.ndarray, score: Merge
     parts = [g.box[3] - g.box[1] <= MERGE_PART * tallest for g in glyphs]
     if w > 2 * h or h > 2 * w:
         return list(lines)
-    if score(glyph_mask(labels, union), [glyph_mask(labels, g) for g in glyphs], parts) <= 0:
+    if score(mask(union), [mask(g) for g in glyphs], parts) <= 0:
         return list(lines)
     return [Line(union.box, (Word(union.box, (union,)),))]
 
 
-def merge_broken(lines: Sequence[Line], labels: np.ndarray, score: MergeScore | None) -> list[Line]:
+def merge_broken(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | None) -> list[Line]:
     """Join neighbouring glyphs of a word that are the pieces of one character written with the pen lifted
     or with strokes too faint to touch: the stems and bar of an H, the bar of a 5 or an F, a speck.
 
@@ -386,7 +390,8 @@ def merge_broken(lines: Sequence[Line], labels: np.ndarray, score: MergeScore | 
     (``MERGE_PART``: a flat bar or a speck; two stems may well be "ll"). ``score(union_mask, piece_masks,
     parts)`` says how surely the union reads as one character, 0 to keep the pieces apart (the pipeline
     asks the recognizer); the best candidate starting at a glyph wins, left to right. Without ``score``
-    nothing is joined.
+    nothing is joined. ``mask(glyph)`` draws a glyph's ink (image components or strokes): a joined
+    glyph's ``strokes`` are its pieces' together.
     """
     if score is None:
         return list(lines)
@@ -405,7 +410,7 @@ def merge_broken(lines: Sequence[Line], labels: np.ndarray, score: MergeScore | 
                     if len(run) < n or not any(parts) or not _close(run, height):
                         continue
                     union = _union(run)
-                    sure = score(glyph_mask(labels, union), [glyph_mask(labels, g) for g in run], parts)
+                    sure = score(mask(union), [mask(g) for g in run], parts)
                     if sure > best:
                         best, best_n = sure, n
                 if best_n:

@@ -140,3 +140,17 @@ def test_an_image_of_one_letter_in_pieces_reads_as_that_letter(recognizer, char,
     for a, b in segments:  # no stroke touches another: without joining they read "lI", "T", ...
         cv2.line(img, a, b, 0, 5)
     assert recognize_image(img, recognizer).text == char
+
+
+def _line_stroke(p0, p1, t0):
+    pts = [[p0[0] + (p1[0] - p0[0]) * i / 11, p0[1] + (p1[1] - p0[1]) * i / 11, 0.5, t0 + 10 * i] for i in range(12)]
+    return Stroke(np.array(pts, float))
+
+
+def test_strokes_of_one_letter_that_do_not_touch_read_as_that_letter(recognizer):
+    h = [((30, 20), (30, 90)), ((70, 20), (70, 90)), ((38, 55), (62, 55))]  # H, its bar touching neither stem
+    ll = [((130, 20), (130, 90)), ((152, 20), (152, 90))]  # two l, close together
+    strokes = [_line_stroke(a, b, 400 * i) for i, (a, b) in enumerate(h + ll)]
+    assert recognize_ink(strokes, recognizer).text == "H ll"
+    e = [((30, 20), (30, 90)), ((40, 20), (70, 20)), ((40, 55), (62, 55)), ((40, 90), (70, 90))]  # E alone
+    assert recognize_ink([_line_stroke(a, b, 400 * i) for i, (a, b) in enumerate(e)], recognizer).text == "E"

@@ -23,11 +23,10 @@ import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from ..documents import open_document
-from ..errors import EmptyInputError, HwrError
+from ..errors import HwrError
 from ..ink import Stroke
-from ..pipeline import recognize_image, recognize_ink
-from ..results import PageResult
-from ..segmentation import segment_ink
+from ..pipeline import ink_lines, recognize_image, recognize_ink
+from ..results import Line, PageResult
 from .corrections import GlyphKey
 from .word_lists import WordLists
 
@@ -56,19 +55,9 @@ class Outcome:
     elapsed_ms: float
 
 
-def ink_glyph_keys(strokes: Sequence[Stroke], page: PageResult) -> tuple[GlyphKey, ...]:
-    """The stroke sets of ``page``'s glyphs, from the same segmentation ``recognize_ink`` uses.
-
-    Returns empty keys (corrections then match by box) if the two ever disagree.
-    """
-    try:
-        glyphs = [g for line in segment_ink(strokes) for g in line.glyphs]
-    except EmptyInputError:
-        glyphs = []
-    if [g.box for g in glyphs] != [g.box for g in page.glyphs]:
-        log.warning("segmentation and result disagree; corrections will match glyphs by box")
-        return tuple(frozenset() for _ in page.glyphs)
-    return tuple(frozenset(strokes[i] for i in g.strokes) for g in glyphs)
+def ink_glyph_keys(strokes: Sequence[Stroke], lines: Sequence[Line]) -> tuple[GlyphKey, ...]:
+    """The stroke sets of the glyphs of ``lines`` (``pipeline.ink_lines``), in reading order."""
+    return tuple(frozenset(strokes[i] for i in g.strokes) for line in lines for g in line.glyphs)
 
 
 def _lexicon(words: WordLists | None):
@@ -78,9 +67,10 @@ def _lexicon(words: WordLists | None):
 
 def run_ink(strokes: Sequence[Stroke], recognizer, mode: str, personal=None, words: WordLists | None = None,
             guides: tuple[float, float] | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    lines = ink_lines(strokes, recognizer) if strokes else []
     page = recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=personal, lexicon=_lexicon(words),
-                         guides=guides)
-    return page, ink_glyph_keys(strokes, page)
+                         guides=guides, lines=lines)
+    return page, ink_glyph_keys(strokes, lines)
 
 
 def run_image(image: np.ndarray, recognizer, mode: str, personal=None,

@@ -59,3 +59,17 @@ def test_errors_in_the_pipeline_become_messages(qtbot):
     with qtbot.waitSignal(worker.failed, timeout=5000) as sig:
         worker.recognize_ink(strokes(1), "auto")
     assert "boom" in sig.args[0]
+
+
+def test_a_letter_joined_from_strokes_keys_all_of_them(qtbot, real_recognizer):
+    def line(p0, p1, t0):
+        return Stroke(np.array([[p0[0] + (p1[0] - p0[0]) * i / 11, p0[1] + (p1[1] - p0[1]) * i / 11, 0.5, t0 + 10 * i]
+                                for i in range(12)]))
+
+    ink = [line((30, 20), (30, 90), 0), line((70, 20), (70, 90), 400), line((38, 55), (62, 55), 800)]  # an H
+    worker = RecognitionWorker(real_recognizer)
+    with qtbot.waitSignal(worker.resultReady, timeout=10000) as sig:
+        worker.recognize_ink(ink, "auto")
+    outcome = sig.args[0]
+    assert outcome.page.text == "H"
+    assert outcome.keys == (frozenset(ink),)  # a correction of this glyph is stored with all three strokes

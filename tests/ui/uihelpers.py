@@ -33,7 +33,8 @@ class FakeRecognizer:
         out = np.full((n, len(LABELS)), rest / (len(LABELS) - 2), np.float32)
         for i in range(n):
             out[i, LABELS.index(self.chars[i % len(self.chars)])] = self.p
-            out[i, LABELS.index(self.second)] = rest
+            if self.second != self.chars[i % len(self.chars)]:
+                out[i, LABELS.index(self.second)] = rest
         return out, None
 
 
