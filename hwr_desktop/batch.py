@@ -8,6 +8,8 @@ The CLI formats outcomes (``formats.py``); nothing here prints.
 
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import logging
 import os
@@ -38,6 +40,8 @@ class Options:
         threads: onnxruntime threads per process (0: all cores; 1 in pools, which use the cores already).
         lexicon: word lists added to the shipped one; None for no lexicon.
         context: decode lines in context; False for each glyph's own reading.
+        samples: the user's corrected glyphs (``personal.load_samples``: the app's samples folder or an
+            exported npz), blended into every reading; None for none.
     """
 
     mode: str = "auto"
@@ -47,6 +51,7 @@ class Options:
     threads: int = 0
     lexicon: tuple[str, ...] | None = ()
     context: bool = True
+    samples: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,20 @@ def load_lexicon(files: tuple[str, ...]):
     return Lexicon.from_files(files)
 
 
+@functools.lru_cache(maxsize=4)
+def load_personal(samples: str, model: str | None, threads: int = 0):
+    """The personal model of ``samples`` on ``model``'s features, built once per process."""
+    return personal_model(samples, load_recognizer(model, threads))
+
+
+def personal_model(samples: str, recognizer):
+    """A ``personal.PersonalModel`` of the samples at ``samples`` (see ``personal.load_samples``)."""
+    from .personal import PersonalModel, load_samples
+
+    images, labels = load_samples(samples)
+    return PersonalModel.from_samples(images, labels, recognizer)
+
+
 def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
     """Recognize one file; never raises for a bad input or model.
 
@@ -122,8 +141,12 @@ def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
     try:
         rec = recognizer if recognizer is not None else load_recognizer(options.model, options.threads)
         lexicon = load_lexicon(options.lexicon) if options.lexicon is not None else None
+        personal = None
+        if options.samples is not None:
+            personal = (personal_model(options.samples, rec) if recognizer is not None
+                        else load_personal(options.samples, options.model, options.threads))
         pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon,
-                               context=options.context)
+                               context=options.context, personal=personal)
     except HwrError as e:
         return FileOutcome(name, error=str(e))
     except MemoryError:
@@ -153,7 +176,7 @@ def run_pool(names: Sequence[str], options: Options, jobs: int) -> Iterator[File
     """
     import multiprocessing
 
-    opts = Options(options.mode, options.k, options.pages, options.model, threads=1)
+    opts = dataclasses.replace(options, threads=1)  # every option travels (word lists, context, samples)
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(opts.model, opts.threads)) as pool:

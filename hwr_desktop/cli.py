@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--lexicon", action="append", default=[], metavar="FILE",
                      help="a word list (one word per line) added to the shipped English one; repeatable")
     rec.add_argument("--no-lexicon", action="store_true", help="read words without any word list")
+    rec.add_argument("--samples", metavar="PATH",
+                     help="learn your handwriting from the glyphs you corrected in the app: its samples folder "
+                          "(e.g. ~/.local/share/hwr/hwr-desktop/samples) or an exported .npz")
     rec.add_argument("--no-context", action="store_true",
                      help="each glyph's own reading: no word rules, line geometry, case or word list")
     rec.add_argument("--pages", type=_pages, metavar="LIST",
@@ -158,7 +161,14 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         except HwrError as e:
             _error("lexicon", str(e))
             return 1
-    options = batch.Options(args.mode, args.top_k, args.pages, args.model, lexicon=lexicon, context=not args.no_context)
+    if args.samples is not None:
+        try:
+            batch.load_personal(args.samples, args.model)  # unreadable samples are reported once, before any file
+        except HwrError as e:
+            _error("samples", str(e))
+            return 1
+    options = batch.Options(args.mode, args.top_k, args.pages, args.model, lexicon=lexicon, context=not args.no_context,
+                            samples=args.samples)
     jobs = args.jobs or (batch.default_jobs() if len(names) >= 4 else 1)
     bar = ProgressBar(len(names)) if sys.stderr.isatty() and not args.no_progress and len(names) > 1 else None
 

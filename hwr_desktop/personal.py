@@ -250,6 +250,30 @@ def load_npz_samples(path: str | Path) -> tuple[np.ndarray, list[str]]:
         return d["x"], [classes[int(i)] for i in d["y"]]
 
 
+def load_samples(path: str | Path) -> tuple[np.ndarray, list[str]]:
+    """The samples in ``path``: a sample store's folder (or the app's data folder holding ``samples/``), or an
+    npz exported from the app (``export_npz``). Returns uint8 (N, 28, 28) images (ink 255) and N labels.
+
+    Raises:
+        InputError: nothing readable there, or an npz that is not an export of normalized glyphs.
+    """
+    p = Path(path)
+    for folder in (p, p / "samples"):
+        if (folder / STORE_FILE).is_file():
+            return SampleStore(folder).arrays()
+    if p.suffix.lower() != ".npz" or not p.is_file():
+        raise InputError(f"{p}: neither a samples folder (with {STORE_FILE}) nor an exported .npz file")
+    try:
+        x, labels = load_npz_samples(p)
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+        raise InputError(f"{p}: not a samples export ({str(e).splitlines()[0][:120]})") from None
+    if x.ndim != 3 or x.shape[1:] != (SIZE, SIZE) or len(x) != len(labels):
+        raise InputError(f"{p}: samples must be {SIZE}x{SIZE} normalized glyphs, got shape {x.shape}")
+    if any(len(c) != 1 for c in labels):
+        raise InputError(f"{p}: sample labels must be single characters")
+    return np.asarray(x, np.uint8), labels
+
+
 # --- the personal classifier -------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -317,12 +317,14 @@ def is_ink_file(path: str | Path) -> bool:
 
 def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                    pages: PageSelection | None = None, progress: Progress | None = None,
-                   lexicon: Lexicon | None = None, context: bool = True) -> list[PageResult]:
+                   lexicon: Lexicon | None = None, context: bool = True,
+                   personal: PersonalModel | None = None) -> list[PageResult]:
     """Recognize an image, multi-page TIFF, PDF or ``*.ink.json`` file; returns one PageResult per page read.
 
     Args:
         pages: 1-based page numbers to read (None: all); numbers past a document's end are ignored.
         progress: called with (pages done, pages to do) after each page.
+        personal: the user's samples, blended with the network (``personal.PersonalModel``), or None.
     Returns:
         the selected pages in order; a page that could not be read has ``error`` set and no lines.
     Raises:
@@ -332,14 +334,16 @@ def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "aut
     if is_ink_file(p):
         if pages is not None and 1 not in pages:
             raise InputError("none of the selected pages exists (the document has 1 page)")
-        return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k, lexicon=lexicon, context=context)]
+        return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k, lexicon=lexicon, context=context,
+                              personal=personal)]
     results: list[PageResult] = []
     numbers, loaded = open_document(p, pages)
     for page in loaded:
         if page.error is not None:
             results.append(PageResult(0, 0, "", (), page.number, page.error))
         else:
-            result = recognize_image(page.image, recognizer, mode=mode, k=k, lexicon=lexicon, context=context)
+            result = recognize_image(page.image, recognizer, mode=mode, k=k, lexicon=lexicon, context=context,
+                                     personal=personal)
             results.append(dataclasses.replace(result, page=page.number))
         if progress:
             progress(len(results), len(numbers))

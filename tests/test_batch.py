@@ -132,6 +132,17 @@ def test_pool_gives_the_same_outputs_as_a_loop(folder, tmp_path, capsys):
     assert out.index("p0.png") < out.index("p1.png") < out.index("p3.png")  # stdout keeps input order
 
 
+def test_pool_workers_get_every_option(folder, tmp_path, capsys):
+    # --no-context and --no-lexicon must reach the worker processes, not only the loop
+    args = ["recognize", "--format", "json", "--no-context", "--no-lexicon", str(folder)]
+    assert run(args + ["--jobs", "1", "--out", str(tmp_path / "loop")], capsys)[0] == 1  # broken.png
+    assert run(args + ["--jobs", "2", "--out", str(tmp_path / "pool")], capsys)[0] == 1
+    assert _outputs(tmp_path / "loop") == _outputs(tmp_path / "pool")
+    with_context = ["recognize", "--format", "json", "--jobs", "2", "--out", str(tmp_path / "ctx"), str(folder)]
+    run(with_context, capsys)
+    assert _outputs(tmp_path / "ctx") != _outputs(tmp_path / "pool")  # the options made a difference
+
+
 def test_dask_local_cluster_gives_the_same_outputs_as_a_loop(folder, tmp_path, capsys):
     import distributed  # in the test extra: a missing install fails here, it is not skipped
 

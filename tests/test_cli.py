@@ -107,3 +107,29 @@ def test_no_context_gives_each_glyphs_own_reading(tmp_path, capsys):
     glyphs = [g for l in json.loads(out)["files"][0]["pages"][0]["lines"] for w in l["words"] for g in w["glyphs"]]
     assert code == 0 and len(glyphs) == 2
     assert all(g["char"] == g["alternatives"][0]["char"] for g in glyphs)
+
+
+def _bar_sample_export(path, label):
+    """An exported samples npz holding one glyph: a bar like the page fixture's, corrected to ``label``."""
+    from hwr_desktop.binarize import binarize
+    from hwr_desktop.normalize import normalize_glyph
+    from hwr_desktop.personal import glyph_to_uint8
+    from hwr_desktop.pipeline import single_glyph_mask
+
+    img = np.full((100, 100), 235, np.uint8)
+    cv2.line(img, (50, 20), (50, 80), 20, 4)
+    glyph = glyph_to_uint8(normalize_glyph(single_glyph_mask(binarize(img))))
+    np.savez(path, x=glyph[None], y=np.array([0]), classes=np.array([label]))
+    return path
+
+
+def test_samples_teach_the_cli_your_handwriting(page, tmp_path, capsys):
+    assert run(["recognize", "--mode", "digits", str(page)], capsys)[:2] == (0, "11 1\n")
+    export = _bar_sample_export(tmp_path / "mine.npz", "7")  # "my 7 is a bar"
+    assert run(["recognize", "--mode", "digits", "--samples", str(export), str(page)], capsys)[:2] == (0, "77 7\n")
+    code, out, err = run(["recognize", "--samples", str(tmp_path / "nowhere"), str(page)], capsys)
+    assert code == 1 and out == "" and err.startswith("hwr: samples: ") and "nowhere" in err
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    code, _, err = run(["recognize", "--samples", str(bad), str(page)], capsys)
+    assert code == 1 and "not a samples export" in err

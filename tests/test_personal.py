@@ -221,3 +221,25 @@ def test_export_reads_back_through_the_training_loader(tmp_path):
     x, y = load_npz(tmp_path / "mine.npz")
     assert [CLASSES[i] for i in y] == ["z", "A", "3"]
     assert np.array_equal(x, store.arrays()[0])
+
+
+def test_samples_load_from_a_store_a_data_folder_or_an_export(tmp_path):
+    from hwr_desktop.personal import load_samples
+
+    store = SampleStore(tmp_path / "data" / "samples")
+    store.add(glyph(1), "a")
+    store.add(glyph(2), "B")
+    for where in (tmp_path / "data" / "samples", tmp_path / "data"):  # the store, or the app's data folder
+        x, labels = load_samples(where)
+        assert x.shape == (2, 28, 28) and labels == ["a", "B"]
+    store.export_npz(tmp_path / "mine.npz")
+    x, labels = load_samples(tmp_path / "mine.npz")
+    assert x.dtype == np.uint8 and sorted(labels) == ["B", "a"]
+    with pytest.raises(InputError, match="neither a samples folder"):
+        load_samples(tmp_path / "empty")
+    np.savez(tmp_path / "wrong.npz", x=np.zeros((1, 10, 10), np.uint8), y=np.array([0]), classes=np.array(["a"]))
+    with pytest.raises(InputError, match="28x28"):
+        load_samples(tmp_path / "wrong.npz")
+    (tmp_path / "junk.npz").write_bytes(b"junk")
+    with pytest.raises(InputError, match="not a samples export"):
+        load_samples(tmp_path / "junk.npz")
