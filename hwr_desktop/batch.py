@@ -9,7 +9,6 @@ The CLI formats outcomes (``formats.py``); nothing here prints.
 from __future__ import annotations
 
 import dataclasses
-
 import functools
 import logging
 import os
