@@ -85,7 +85,8 @@ class SamplesDialog(QDialog):
             text = f"<b>Samples cannot be kept:</b> {html.escape(self.personalizer.error)}"
         elif samples:
             text = (f"{len(samples)} glyph{'s' * (len(samples) != 1)} of {chars} character{'s' * (chars != 1)}, "
-                    f"learned from your corrections. Recognition leans towards them.<br><small>Stored in {where}</small>")
+                    f"learned from your corrections. Recognition leans towards them.<br><small>Stored in {where} "
+                    f"(<code>hwr recognize --samples</code> with this folder reads files with them too)</small>")
         else:
             text = ("No samples yet. Each correction you make is kept here and teaches the recognizer your "
                     f"handwriting.<br><small>Stored in {where}</small>")

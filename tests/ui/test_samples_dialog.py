@@ -28,6 +28,7 @@ def test_shows_every_sample_with_its_label(qtbot, tmp_path):
     d = make_dialog(qtbot, tmp_path)
     assert [d.grid.item(i).text() for i in range(d.grid.count())] == ["b", "7", "a"]  # newest first
     assert "3 glyphs of 3 characters" in d.summary.text()
+    assert "hwr recognize --samples" in d.summary.text()  # where the CLI finds them
     assert not d.delete_button.isEnabled() and d.export_button.isEnabled()
 
 
