@@ -342,6 +342,26 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
     return drop_marks(merge_lone_character(lines, mask, merge)), labels
 
 
+def _rewrite_words(lines: Sequence[Line], rewrite: Callable[[list[Glyph], float], Sequence[Glyph]]) -> list[Line]:
+    """Lines whose words' glyphs are ``rewrite(glyphs, line height)`` (``typical_height`` of the line's glyphs),
+    boxes re-derived; words and lines left without glyphs go."""
+    out = []
+    for line in lines:
+        height = typical_height([Unit(0, g.box) for g in line.glyphs])
+        words = []
+        for word in line.words:
+            glyphs = tuple(rewrite(list(word.glyphs), height))
+            if glyphs:
+                words.append(Word(union_box(g.box for g in glyphs), glyphs))
+        if words:
+            out.append(Line(union_box(w.box for w in words), tuple(words)))
+    return out
+
+
+def _height(g: Glyph) -> float:
+    return g.box[3] - g.box[1]
+
+
 def drop_marks(lines: Sequence[Line]) -> list[Line]:
     """Take out what is left of punctuation and noise on lines of several glyphs: periods, commas,
     dashes, underlines, the edge of a pasted scrap, at most ``MARK`` line heights tall. None of them is
@@ -349,17 +369,7 @@ def drop_marks(lines: Sequence[Line]) -> list[Line]:
     The line's height is ``typical_height`` of its glyphs; an image of a single glyph keeps it."""
     if sum(len(line.glyphs) for line in lines) < 2:
         return list(lines)
-    out = []
-    for line in lines:
-        height = typical_height([Unit(0, g.box) for g in line.glyphs])
-        words = []
-        for word in line.words:
-            kept = tuple(g for g in word.glyphs if g.box[3] - g.box[1] > MARK * height)
-            if kept:
-                words.append(Word(union_box(g.box for g in kept), kept))
-        if words:
-            out.append(Line(union_box(w.box for w in words), tuple(words)))
-    return out
+    return _rewrite_words(lines, lambda glyphs, height: [g for g in glyphs if _height(g) > MARK * height])
 
 
 def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | None) -> list[Line]:
@@ -372,8 +382,8 @@ def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeSco
         return list(lines)
     union = _union(glyphs)
     w, h = union.box[2] - union.box[0], union.box[3] - union.box[1]
-    tallest = max(g.box[3] - g.box[1] for g in glyphs)
-    parts = [g.box[3] - g.box[1] <= MERGE_PART * tallest for g in glyphs]
+    tallest = max(_height(g) for g in glyphs)
+    parts = [_height(g) <= MERGE_PART * tallest for g in glyphs]
     if w > 2 * h or h > 2 * w:
         return list(lines)
     if score(mask(union), [mask(g) for g in glyphs], parts) <= 0:
@@ -395,30 +405,25 @@ def merge_broken(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | Non
     """
     if score is None:
         return list(lines)
-    out = []
-    for line in lines:
-        height = typical_height([Unit(0, g.box) for g in line.glyphs])
-        words = []
-        for word in line.words:
-            glyphs = list(word.glyphs)
-            i = 0
-            while i < len(glyphs):
-                best, best_n = 0.0, 0
-                for n in (2, 3):
-                    run = glyphs[i : i + n]
-                    parts = [g.box[3] - g.box[1] <= MERGE_PART * height for g in run]
-                    if len(run) < n or not any(parts) or not _close(run, height):
-                        continue
-                    union = _union(run)
-                    sure = score(mask(union), [mask(g) for g in run], parts)
-                    if sure > best:
-                        best, best_n = sure, n
-                if best_n:
-                    glyphs[i : i + best_n] = [_union(glyphs[i : i + best_n])]
-                i += 1
-            words.append(Word(union_box(g.box for g in glyphs), tuple(glyphs)))
-        out.append(Line(union_box(w.box for w in words), tuple(words)))
-    return out
+
+    def join(glyphs: list[Glyph], height: float) -> list[Glyph]:
+        i = 0
+        while i < len(glyphs):
+            best, best_n = 0.0, 0
+            for n in (2, 3):
+                run = glyphs[i : i + n]
+                parts = [_height(g) <= MERGE_PART * height for g in run]
+                if len(run) < n or not any(parts) or not _close(run, height):
+                    continue
+                sure = score(mask(_union(run)), [mask(g) for g in run], parts)
+                if sure > best:
+                    best, best_n = sure, n
+            if best_n:
+                glyphs[i : i + best_n] = [_union(glyphs[i : i + best_n])]
+            i += 1
+        return glyphs
+
+    return _rewrite_words(lines, join)
 
 
 def _union(run: Sequence[Glyph]) -> Glyph:
