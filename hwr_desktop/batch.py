@@ -116,13 +116,9 @@ def load_lexicon(files: tuple[str, ...]):
 
 
 @functools.lru_cache(maxsize=4)
-def load_personal(samples: str, model: str | None, threads: int = 0):
-    """The personal model of ``samples`` on ``model``'s features, built once per process."""
-    return personal_model(samples, load_recognizer(model, threads))
-
-
 def personal_model(samples: str, recognizer):
-    """A ``personal.PersonalModel`` of the samples at ``samples`` (see ``personal.load_samples``)."""
+    """A ``personal.PersonalModel`` of the samples at ``samples`` (see ``personal.load_samples``) on
+    ``recognizer``'s features, built once per process and recognizer (not once per file)."""
     from .personal import PersonalModel, load_samples
 
     images, labels = load_samples(samples)
@@ -140,10 +136,7 @@ def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
     try:
         rec = recognizer if recognizer is not None else load_recognizer(options.model, options.threads)
         lexicon = load_lexicon(options.lexicon) if options.lexicon is not None else None
-        personal = None
-        if options.samples is not None:
-            personal = (personal_model(options.samples, rec) if recognizer is not None
-                        else load_personal(options.samples, options.model, options.threads))
+        personal = personal_model(options.samples, rec) if options.samples is not None else None
         pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon,
                                context=options.context, personal=personal)
     except HwrError as e:

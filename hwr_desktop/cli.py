@@ -163,7 +163,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
             return 1
     if args.samples is not None:
         try:
-            batch.load_personal(args.samples, args.model)  # unreadable samples are reported once, before any file
+            batch.personal_model(args.samples, recognizer)  # unreadable samples are reported once, before any file
         except HwrError as e:
             _error("samples", str(e))
             return 1
