@@ -1,12 +1,13 @@
-"""Start-up: arguments, a missing model, the About dialog; and the core never importing Qt."""
+"""Start-up: arguments, a missing display, a missing model, the About dialog; and the core never importing Qt."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from hwr_desktop.ui.app import build_window, parse_args
+from hwr_desktop.ui.app import NO_DISPLAY, build_window, display_problem, parse_args
 from uihelpers import one, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,3 +68,36 @@ def test_the_core_does_not_import_qt():
     assert out.stdout.strip() == "False"
     for path in (ROOT / "hwr_desktop").glob("*.py"):
         assert "PySide6" not in path.read_text(encoding="utf-8"), path
+
+
+def _without_display(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    return {**env, **extra}
+
+
+def _start(args, env):
+    return subprocess.run([sys.executable, "-m", "hwr_desktop.ui.app", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is for Linux")
+def test_no_display_is_one_line_and_status_1():
+    out = _start([], _without_display())
+    assert out.stderr == "hwr-desktop: no display (DISPLAY / WAYLAND_DISPLAY not set)\n"
+    assert out.returncode == 1 and out.stdout == ""
+    assert _start(["--version"], _without_display()).returncode == 0  # needs no display
+    shown = _start(["--version"], _without_display(QT_QPA_PLATFORM="offscreen"))  # an explicit platform is Qt's
+    assert shown.returncode == 0 and "hwr-desktop" in shown.stdout
+
+
+def test_which_platforms_need_a_display():
+    argv = ["hwr-desktop"]
+    assert display_problem({}, argv, "linux") == NO_DISPLAY
+    assert display_problem({"QT_QPA_PLATFORM": "xcb"}, argv, "linux") == NO_DISPLAY
+    assert display_problem({"QT_QPA_PLATFORM": "wayland;xcb"}, argv, "linux") == NO_DISPLAY
+    assert display_problem({"DISPLAY": ":0"}, argv, "linux") is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, argv, "linux") is None
+    for platform in ("offscreen", "minimal", "vnc:size=800x600", "wayland;offscreen"):
+        assert display_problem({"QT_QPA_PLATFORM": platform}, argv, "linux") is None
+    assert display_problem({}, ["hwr-desktop", "-platform", "offscreen", "a.png"], "linux") is None
+    assert display_problem({}, argv, "win32") is None and display_problem({}, argv, "darwin") is None
