@@ -198,3 +198,20 @@ def test_export_writes_ink_files_the_app_reads(tmp_path):
 def test_missing_source_is_a_clear_error(tmp_path, capsys):
     assert unipen.main(["stats", "--unipen", str(tmp_path / "nope")]) == 1
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_cache_round_trip(tmp_path):
+    root = simple_tree(tmp_path, '.SEGMENT CHARACTER 0 GOOD "l"\n.SEGMENT CHARACTER 1-3 OK "A"\n'
+                                 '.SEGMENT WORD 4 BAD "\\"x\\""\n')
+    segs = read_all(root, qualities=unipen.QUALITIES)
+    assert unipen.save_cache(segs, tmp_path / "c.npz") == 3
+    back = unipen.load_cache(tmp_path / "c.npz")
+    assert [(s.label, s.writer, s.kind, s.category) for s in back] == [(s.label, s.writer, s.kind, s.category)
+                                                                       for s in segs]
+    for a, b in zip(segs, back):
+        assert len(a.strokes) == len(b.strokes)
+        for s, t in zip(a.strokes, b.strokes):
+            np.testing.assert_allclose(s, t, rtol=1e-6, atol=1e-4)
+    again = unipen.cached_segments(["1c"], root, tmp_path / "cache", log=lambda *_: None)
+    assert (tmp_path / "cache" / "unipen_1c.npz").exists() and len(again) == 2  # usable qualities only
+    assert len(unipen.cached_segments(["1c"], tmp_path / "gone", tmp_path / "cache")) == 2  # from the cache

@@ -457,6 +457,62 @@ def export(segments: Iterable[Segment], out: Path, limit: int | None = None) -> 
     return n
 
 
+CACHE_VERSION = 1
+_META = ("category", "data_file", "contributor", "writer", "kind", "quality", "label")  # Segment's fields, as stored
+
+
+def save_cache(segments: Iterable[Segment], path: Path) -> int:
+    """Write segments to one ``.npz`` (points float32, offsets, labels, writers ...) that ``load_cache`` reads
+    in seconds instead of parsing the tree again; returns the count."""
+    pts, stroke_ends, seg_ends, meta = [], [], [], []
+    n_pts = n_strokes = 0
+    for seg in segments:
+        for s in seg.strokes:
+            pts.append(s.astype(np.float32))
+            n_pts += len(s)
+            stroke_ends.append(n_pts)
+        n_strokes += len(seg.strokes)
+        seg_ends.append(n_strokes)
+        meta.append((seg.category, seg.file, seg.contributor, seg.writer, seg.kind, seg.quality, seg.label))
+    cols = list(zip(*meta)) if meta else [()] * 7
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, version=CACHE_VERSION, points=np.vstack(pts) if pts else np.zeros((0, 3), np.float32),
+                        stroke_ends=np.array(stroke_ends, np.int64), segment_ends=np.array(seg_ends, np.int64),
+                        **{k: np.array(c, dtype=str) for k, c in zip(_META, cols)})
+    return len(meta)
+
+
+def load_cache(path: Path) -> list[Segment]:
+    """The segments ``save_cache`` wrote (strokes as float64)."""
+    with np.load(path) as z:
+        if int(z["version"]) != CACHE_VERSION:
+            raise UnipenError(f"{path}: cache version {int(z['version'])}, expected {CACHE_VERSION}")
+        pts = z["points"].astype(np.float64)
+        strokes = np.split(pts, z["stroke_ends"][:-1]) if len(pts) else []
+        bounds = np.concatenate([[0], z["segment_ends"]])
+        cols = [z[k] for k in _META]
+    return [Segment(str(c), str(f), str(co), str(w), str(k), str(q), str(lab), tuple(strokes[a:b]))
+            for (a, b), c, f, co, w, k, q, lab in zip(zip(bounds[:-1], bounds[1:]), *cols)]
+
+
+def cached_segments(categories: Sequence[str], source_path: Path = DEFAULT_SOURCE,
+                    cache_dir: Path | None = None, log=print) -> list[Segment]:
+    """The usable segments of ``categories``, from ``cache_dir/unipen_<cats>.npz`` when it exists (else parsed
+    from ``source_path`` and cached there). Without ``cache_dir``: parsed, not cached."""
+    path = None if cache_dir is None else Path(cache_dir) / f"unipen_{'_'.join(categories)}.npz"
+    if path is not None and path.exists():
+        return load_cache(path)
+    log(f"reading UNIPEN categories {', '.join(categories)} from {source_path} ...")
+    errors: list[str] = []
+    segs = list(read_segments(open_source(source_path), categories, errors=errors))
+    for e in errors:
+        log(f"  skipped {e}")
+    if path is not None:
+        save_cache(segs, path)
+        log(f"  {len(segs)} segments cached in {path}")
+    return segs
+
+
 def stats(source: Source, categories: Sequence[str]) -> dict:
     """Per category: segments, writers, and validation writers and segments."""
     out = {}
