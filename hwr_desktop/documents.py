@@ -15,6 +15,11 @@ pixel is decoded (a decompression bomb is a few kB that decode to gigabytes); a 
 checked before it is rendered; and a document with more than ``max_pages()`` pages is read only
 when pages are chosen. Both limits can be changed with the environment variables
 ``HWR_MAX_PIXELS`` and ``HWR_MAX_PAGES``.
+
+The decoders keep quiet: OpenCV's log is silenced, and libpng and libjpeg, which print straight to the
+C-level stderr ("libpng error: IDAT: CRC error", "Corrupt JPEG data: ..."), decode with file
+descriptor 2 pointed elsewhere (``quiet_stderr``); what they said is logged at debug level. The
+``InputError`` raised is the one line the user sees.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ import logging
 import os
 import re
 import struct
+import sys
+import tempfile
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -47,6 +56,79 @@ MAX_PIXELS = 200_000_000  # refuse larger pages (about 14,000 x 14,000); the def
 MAX_PAGES = 2_000  # a document with more pages is read only when pages are chosen; the default of max_pages()
 
 PageSelection = frozenset[int]  # 1-based page numbers; None (not an empty set) means every page
+
+
+class _Fd2Redirect:
+    """Points file descriptor 2 at a temporary file while at least one thread is inside ``quiet()``.
+
+    The descriptor belongs to the whole process, so the threads share one redirection: the first to
+    come in sets it up, the last to leave restores the real stderr and logs what was caught. Anything
+    else written to stderr meanwhile (by another thread, for the milliseconds a decode takes) is
+    caught with it and logged at debug level. Where descriptor 2 cannot be duplicated (closed, as in
+    a windowed app on Windows), nothing is redirected.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved: int | None = None  # a duplicate of the real stderr while redirected
+        self._sink = None
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._users += 1
+            if self._users == 1:
+                self._redirect()
+
+    def _redirect(self) -> None:
+        """Point fd 2 at a new temporary file, keeping the real stderr in ``_saved``; on failure, nothing."""
+        try:
+            sys.stderr.flush()  # what Python wrote before goes where it was meant to
+        except (AttributeError, OSError, ValueError):  # no sys.stderr (pythonw), or closed
+            pass
+        saved = sink = None
+        try:
+            saved = os.dup(2)
+            sink = tempfile.TemporaryFile()
+            os.dup2(sink.fileno(), 2)
+        except OSError:
+            if saved is not None:
+                os.close(saved)
+            if sink is not None:
+                sink.close()
+            return
+        self._saved, self._sink = saved, sink
+
+    def _leave(self) -> bytes:
+        with self._lock:
+            self._users -= 1
+            if self._users or self._saved is None:
+                return b""
+            saved, sink, self._saved, self._sink = self._saved, self._sink, None, None
+            os.dup2(saved, 2)
+            os.close(saved)
+            with sink:
+                sink.seek(0)
+                return sink.read()
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        self._enter()
+        try:
+            yield
+        finally:
+            caught = self._leave()
+            if caught.strip():
+                log.debug("decoder said: %s", caught.decode("utf-8", "replace").strip())
+
+
+_FD2 = _Fd2Redirect()
+
+
+def quiet_stderr():
+    """A context manager that keeps what C libraries print on stderr (fd 2) off the terminal; thread-safe,
+    always restores stderr, and logs what was caught at debug level (see ``_Fd2Redirect``)."""
+    return _FD2.quiet()
 
 
 @dataclass(frozen=True)
@@ -174,7 +256,8 @@ def decode_image(data: np.ndarray, limit: int | None = None) -> np.ndarray:
     if size is not None:
         _check_size(*size, limit)
     try:
-        img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        with quiet_stderr():
+            img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     except cv2.error as e:  # OpenCV's own size limit, or a decoder that gave up loudly
         if "MAX_IMAGE_PIXELS" in str(e):
             raise InputError("image too large (over OpenCV's limit)") from None
@@ -263,7 +346,8 @@ def _tiff_pages(data: np.ndarray) -> list[np.ndarray]:
     if size is not None:
         _check_size(*size)
     try:
-        ok, mats = cv2.imdecodemulti(data, cv2.IMREAD_UNCHANGED)
+        with quiet_stderr():
+            ok, mats = cv2.imdecodemulti(data, cv2.IMREAD_UNCHANGED)
     except cv2.error:
         ok, mats = False, []
     if not ok or not mats:
@@ -318,7 +402,8 @@ def _tiff_frame(data: np.ndarray, index: int) -> np.ndarray:
     if index < len(frames) and frames[index] is not None:
         _check_size(*frames[index])
     try:
-        ok, mats = cv2.imdecodemulti(data, cv2.IMREAD_UNCHANGED, range=(index, index + 1))
+        with quiet_stderr():
+            ok, mats = cv2.imdecodemulti(data, cv2.IMREAD_UNCHANGED, range=(index, index + 1))
     except cv2.error:
         ok, mats = False, []
     if not ok or not mats or mats[0].size == 0:

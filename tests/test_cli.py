@@ -133,3 +133,20 @@ def test_samples_teach_the_cli_your_handwriting(page, tmp_path, capsys):
     bad.write_bytes(b"not a zip")
     code, _, err = run(["recognize", "--samples", str(bad), str(page)], capsys)
     assert code == 1 and "not a samples export" in err
+
+
+def test_decoder_warnings_never_reach_stderr(page, tmp_path):
+    """libpng and libjpeg print on the C-level stderr; only the CLI's own lines may come out."""
+    rng = np.random.default_rng(0)
+    noisy = cv2.imread(str(page), cv2.IMREAD_GRAYSCALE) - rng.integers(0, 40, (100, 300), dtype=np.uint8)
+    png = cv2.imencode(".png", noisy)[1].tobytes()
+    truncated = tmp_path / "truncated.png"
+    truncated.write_bytes(png[: len(png) // 2])  # "libpng error: PNG input buffer is incomplete"
+    jpeg = bytearray(cv2.imencode(".jpg", noisy)[1].tobytes())
+    jpeg[len(jpeg) // 2 : len(jpeg) // 2 + 16] = bytes(16)  # "Corrupt JPEG data: premature end of data segment"
+    corrupt = tmp_path / "corrupt.jpg"
+    corrupt.write_bytes(bytes(jpeg))
+    out = subprocess.run([sys.executable, "-m", "hwr_desktop.cli", "recognize", "--no-progress", str(truncated),
+                          str(corrupt)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and f"==> {corrupt} <==" in out.stdout  # the corrupt JPEG still decodes
+    assert out.stderr.splitlines() == [f"hwr: {truncated}: not a readable image (corrupt or unsupported format)"]

@@ -1,3 +1,4 @@
+import os
 import re
 
 import cv2
@@ -129,3 +130,37 @@ def test_a_damaged_tiff_frame_fails_only_its_page(tmp_path, fake):
     pages = recognize_file(path, fake)
     assert [p.text for p in pages] == ["1", "", "111"]
     assert pages[1].error and "damaged TIFF frame" in pages[1].error and pages[0].error is pages[2].error is None
+
+
+def test_quiet_stderr_catches_fd_2_and_always_restores_it(capfd, caplog):
+    import logging
+    import threading
+
+    from hwr_desktop.documents import quiet_stderr
+
+    with caplog.at_level(logging.DEBUG, logger="hwr_desktop.documents"):
+        with quiet_stderr():
+            os.write(2, b"libpng error: inside\n")
+        with pytest.raises(ValueError), quiet_stderr():
+            os.write(2, b"before raising\n")
+            raise ValueError
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "after\n"
+    assert "libpng error: inside" in caplog.text and "before raising" in caplog.text
+    entered, release = threading.Barrier(3), threading.Event()
+
+    def decode() -> None:  # threads overlap: the first in redirects, the last out restores
+        with quiet_stderr():
+            entered.wait()
+            release.wait()
+            os.write(2, b"from a thread\n")
+
+    threads = [threading.Thread(target=decode) for _ in range(2)]
+    for t in threads:
+        t.start()
+    entered.wait()
+    release.set()
+    for t in threads:
+        t.join()
+    os.write(2, b"restored\n")
+    assert capfd.readouterr().err == "restored\n"
