@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import HwrError
 from ..recognizer import Recognizer
 from . import crash_guard
-from .main_window import MainWindow
+from .main_window import DISPLAY_NAME, MainWindow
 
 ORGANIZATION = "hwr"
 APP_NAME = "hwr-desktop"
@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = existing or QApplication(argv)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName("hwr")
+    app.setApplicationDisplayName(DISPLAY_NAME)
     args = parse_args(argv[1:] if existing else app.arguments()[1:])  # Qt strips its own options
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -18,3 +18,9 @@ def glyph_color(shown: CorrectedPage, index: int, plain: QColor | str = PLAIN) -
     if shown.is_low(index):
         return QColor(LOW)
     return QColor(plain)
+
+
+def css_color(color: QColor) -> str:
+    """``color`` for Qt's rich text, its transparency kept: ``rgba(r, g, b, a)`` (``QColor.name()`` drops it, and
+    the palette's placeholder colour is the text colour at half opacity)."""
+    return f"rgba({color.red()}, {color.green()}, {color.blue()}, {color.alpha()})"

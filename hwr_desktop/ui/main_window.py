@@ -16,8 +16,8 @@ from typing import Callable
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QCursor, QDragEnterEvent, QDropEvent, QGuiApplication,
                            QIcon, QKeySequence)
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter,
-                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QLabel, QMainWindow, QScrollArea, QTabWidget,
+                               QToolBar, QVBoxLayout, QWidget)
 
 from ..decoding import MODES
 from ..errors import HwrError
@@ -42,6 +42,8 @@ from .worker import IMAGE, INK, PAGE, Outcome, RecognitionWorker, run_ink
 
 log = logging.getLogger(__name__)
 
+DISPLAY_NAME = "hwr"  # the application's display name, which window systems add to window titles
+TITLE = f"Handwriting recognition \u2014 {DISPLAY_NAME}"  # ends with it, so that Qt does not add it again
 LIVE_DELAY_MS = 300  # pause after the pen lifts before live recognition runs
 MODE_NAMES = {"auto": "Auto", "digits": "Digits 0-9", "letters": "Letters", "upper": "UPPERCASE", "lower": "lowercase"}
 OPEN_FILTER = ("Ink, images and PDFs (*.ink.json *.pdf " + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;"
@@ -65,7 +67,7 @@ class MainWindow(QMainWindow):
                  clock: Callable[[], float] = time.monotonic, live_delay_ms: int = LIVE_DELAY_MS,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("hwr \u2014 handwriting recognition")
+        self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)
         self.settings = AppSettings(settings)
         self.corrections = {INK: Corrections(), IMAGE: Corrections()}
@@ -105,16 +107,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(scroll, "Ink")
         self.tabs.addTab(self.doc_pane, "Image")
         self.tabs.setTabEnabled(IMAGE_TAB, False)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.tabs)
-        splitter.addWidget(self.result_view)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.banner)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.result_view)  # as tall as its text, up to a limit (``ResultView.wanted_height``)
         self.setCentralWidget(central)
         self.busy_label = QLabel("")
         self.statusBar().addPermanentWidget(self.busy_label)

@@ -2,20 +2,28 @@
 
 Each glyph is a link; clicking one emits ``glyphClicked`` with its index so
 the window can offer alternatives. Hovering one emits ``glyphHovered``.
+The view is as tall as its text, from ``MIN_LINES`` up to ``MAX_LINES`` lines; longer text scrolls.
+With nothing recognized it shows ``HINT``, greyed out, as text of its own: Qt draws a placeholder
+in the height of one line, which cut the hint off where it wraps.
 """
 
 from __future__ import annotations
 
 import html
+import math
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QFont, QPalette, QTextCursor
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtCore import QSize, QUrl, Signal
+from PySide6.QtGui import QFont, QPalette, QResizeEvent, QTextCursor
+from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
-from .colors import CORRECTED, LOW
+from .colors import CORRECTED, LOW, css_color
 from .corrections import CorrectedPage
 
 SCHEME = "glyph"
+MIN_LINES = 2  # the view's height in lines of text: at least this ...
+MAX_LINES = 8  # ... and at most this; longer text scrolls
+HINT = ("Write above: the recognized text appears here. Click a character here, or right-click its box on the ink, "
+        "to correct it.")
 
 
 class ResultView(QTextBrowser):
@@ -31,13 +39,14 @@ class ResultView(QTextBrowser):
         self._stale = False
         self.setOpenLinks(False)
         self.setAcceptDrops(False)
-        self.setPlaceholderText("Write above: the recognized text appears here. Click a character here, "
-                                "or right-click its box on the ink, to correct it.")
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         self.setFont(font)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # the height is sizeHint's
+        self.document().contentsChanged.connect(self.updateGeometry)  # wanted_height changes with the text
         self.anchorClicked.connect(self._on_anchor)
         self.highlighted.connect(self._on_highlight)
+        self._render()
 
     @property
     def shown(self) -> CorrectedPage | None:
@@ -55,6 +64,24 @@ class ResultView(QTextBrowser):
             self._stale = stale
             self._render()
 
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.wanted_height())
+
+    def minimumSizeHint(self) -> QSize:  # a fixed height is at least this: below a scroll area's own minimum too
+        return QSize(super().minimumSizeHint().width(), self.wanted_height())
+
+    def wanted_height(self) -> int:
+        """The height in pixels that shows the whole text, within MIN_LINES..MAX_LINES lines."""
+        line = self.fontMetrics().lineSpacing()
+        edges = 2 * (self.frameWidth() + self.document().documentMargin())
+        low, high = MIN_LINES * line + edges, MAX_LINES * line + edges
+        return int(min(max(math.ceil(self.document().size().height()) + 2 * self.frameWidth(), low), high))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():  # the text wraps anew: it may want another height
+            self.updateGeometry()
+
     def glyph_position(self, index: int) -> int:
         """The document position where glyph ``index`` starts."""
         return self._positions[index]
@@ -63,7 +90,8 @@ class ResultView(QTextBrowser):
         shown = self._shown
         if shown is None or not shown.glyphs:
             self._positions = []
-            self.clear()
+            hint_color = css_color(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            self.setHtml(f'<div style="color:{hint_color}">{html.escape(HINT)}</div>')
             return
         parts, self._positions, pos, i = [], [], 0, 0
         lines = shown.page.lines
@@ -82,13 +110,13 @@ class ResultView(QTextBrowser):
                     i += 1
         role = QPalette.ColorRole.PlaceholderText if self._stale else QPalette.ColorRole.Text
         text_color = self.palette().color(role)
-        self.setHtml(f'<div style="color:{text_color.name()}">{"".join(parts)}</div>')
+        self.setHtml(f'<div style="color:{css_color(text_color)}">{"".join(parts)}</div>')
 
     def _glyph_html(self, i: int) -> str:
         shown = self._shown
         style = "text-decoration:none;"
-        if self._stale:
-            style += "color:inherit;"
+        if self._stale:  # Qt's rich text knows no "inherit": the grey is spelled out
+            style += f"color:{css_color(self.palette().color(QPalette.ColorRole.PlaceholderText))};"
         elif shown.corrected[i]:
             style += f"color:{CORRECTED};font-weight:bold;"
         elif shown.is_low(i):

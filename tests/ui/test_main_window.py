@@ -169,3 +169,13 @@ def test_settings_are_kept(qtbot, make_window, fake, qsettings):
     again = make_window(fake, live=False, mode="upper")
     assert again.canvas.pen_width == 5.5 and not again.canvas.guides and not again.live and again.mode == "upper"
     assert np.isclose(again.width_box.value(), 5.5)
+
+
+def test_the_title_names_the_app_once(make_window, fake):
+    from hwr_desktop.ui.main_window import DISPLAY_NAME
+
+    title = make_window(fake).windowTitle()
+    # X11, Wayland and Windows add " — <display name>" to a title that does not end with it
+    # (QPlatformWindow::formatWindowTitle); the offscreen platform does not, so the rule is applied here
+    shown = title if title.endswith(DISPLAY_NAME) else f"{title} \u2014 {DISPLAY_NAME}"
+    assert shown == "Handwriting recognition \u2014 hwr"
