@@ -19,5 +19,9 @@ def test_a_failed_write_leaves_the_old_file(tmp_path):
     with pytest.raises(UnicodeEncodeError):
         write_atomic(path, "new \ud800")  # a lone surrogate cannot be encoded: the write fails part-way
     assert path.read_text(encoding="utf-8") == "old"
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OSError):
+        write_atomic(tmp_path / "folder", "x")  # the rename fails
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "out.txt"]  # no temporary file left
     with pytest.raises(OSError):
         write_atomic(tmp_path / "missing" / "out.txt", "x")
