@@ -110,15 +110,6 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _write_atomic(path, text: str) -> None:
-    from pathlib import Path
-
-    from .atomic import write_atomic
-
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, text)
-
-
 def cmd_recognize(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -183,7 +174,11 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         if not o.ok:
             status = 1
         if args.out and o.error is None:
-            _write_atomic(targets[o.name], formats.render(o, fmt, recognizer.info))
+            try:
+                formats.write_pages(targets[o.name], o.name, o.pages, fmt, recognizer.info)
+            except OSError as e:
+                _error(str(targets[o.name]), f"cannot write: {e.strerror or e}")
+                status = 1
         if bar:
             bar.step()
 

@@ -150,3 +150,11 @@ def test_decoder_warnings_never_reach_stderr(page, tmp_path):
                           str(corrupt)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 1 and f"==> {corrupt} <==" in out.stdout  # the corrupt JPEG still decodes
     assert out.stderr.splitlines() == [f"hwr: {truncated}: not a readable image (corrupt or unsupported format)"]
+
+
+def test_an_output_that_cannot_be_written_is_one_line(page, tmp_path, capsys):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be")
+    code, out, err = run(["recognize", "--mode", "digits", "--out", str(blocker), str(page)], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith(f"hwr: {blocker / 'page.png.txt'}: cannot write: ") and err.count("\n") == 1
