@@ -10,7 +10,7 @@ of an image have no strokes: their corrections match by box (IoU above 0.8).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from ..ink import Stroke
@@ -134,6 +134,22 @@ class CorrectedPage:
     def text(self) -> str:
         """Lines joined by newlines (a blank line between paragraphs), words by spaces, with the corrections in."""
         return join_lines([" ".join(words) for words in self.line_texts()], [l.paragraph for l in self.page.lines])
+
+    def as_page(self) -> PageResult:
+        """The result as the user sees it, for saving: every text (page, line, word, glyph) with the
+        corrections in; a corrected glyph has confidence 1.0 and keeps the network's alternatives."""
+        chars = iter(zip(self.chars, self.corrected))
+
+        def fixed(g: GlyphResult) -> GlyphResult:
+            char, corrected = next(chars)
+            return replace(g, char=char, confidence=1.0) if corrected else g
+
+        lines = []
+        for line, words in zip(self.page.lines, self.line_texts()):
+            new_words = tuple(replace(w, text=text, glyphs=tuple(fixed(g) for g in w.glyphs))
+                              for w, text in zip(line.words, words))
+            lines.append(replace(line, text=" ".join(words), words=new_words))
+        return replace(self.page, text=self.text, lines=tuple(lines))
 
 
 def correct(page: PageResult, keys: Sequence[GlyphKey], corrections: Corrections) -> CorrectedPage:

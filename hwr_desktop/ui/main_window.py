@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QLabel, Q
 
 from ..decoding import MODES
 from ..errors import HwrError
+from ..formats import SUFFIXES, format_of, write_pages
 from ..ink import Ink
 from ..documents import is_pdf, is_tiff, open_document, page_count
 from ..pipeline import IMAGE_SUFFIXES, is_ink_file
+from ..results import PageResult
 from ..recognizer import Recognizer
 from .about_dialog import AboutDialog
 from .autosave import Autosaver
@@ -48,6 +50,10 @@ LIVE_DELAY_MS = 300  # pause after the pen lifts before live recognition runs
 MODE_NAMES = {"auto": "Auto", "digits": "Digits 0-9", "letters": "Letters", "upper": "UPPERCASE", "lower": "lowercase"}
 OPEN_FILTER = ("Ink, images and PDFs (*.ink.json *.pdf " + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;"
                "Ink (*.ink.json);;Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;PDF (*.pdf);;All files (*)")
+TEXT_FILTERS = {"text": "Text (*.txt)", "json": "JSON with boxes, confidences and alternatives (*.json)",
+                "hocr": "hOCR, for OCR tools (*.hocr)"}  # File > Save Text: format -> file dialog filter
+CANVAS_NAME = "canvas"  # the "file" the ink's text comes from, in JSON and hOCR
+NOTHING_TO_SAVE = "Nothing to save yet: write or open something first"
 INK_TAB, IMAGE_TAB = 0, 1
 
 
@@ -135,6 +141,8 @@ class MainWindow(QMainWindow):
         self.act_open = a("&Open\u2026", self.open_dialog, [QKeySequence.StandardKey.Open], "document-open",
                           tip="Open an image or an ink file")
         self.act_save = a("&Save Ink\u2026", self.save_dialog, [QKeySequence.StandardKey.Save], "document-save")
+        self.act_save_text = a("Save &Text\u2026", self.save_text_dialog, ["Ctrl+Shift+S"], "document-save-as",
+                               tip="Save the text as you see it, corrections in: plain text, JSON or hOCR")
         self.act_model = a("Load &Model\u2026", self.model_dialog)
         self.act_quit = a("&Quit", self.close, [QKeySequence.StandardKey.Quit], "application-exit")
         self.act_undo = a("&Undo", self.canvas.undo, [QKeySequence.StandardKey.Undo], "edit-undo")
@@ -184,7 +192,7 @@ class MainWindow(QMainWindow):
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         for title, actions in (
-            ("&File", [self.act_open, self.act_save, None, self.act_model, None, self.act_quit]),
+            ("&File", [self.act_open, self.act_save, self.act_save_text, None, self.act_model, None, self.act_quit]),
             ("&Edit", [self.act_undo, self.act_redo, None, self.act_copy, self.act_copy_clear,
                        self.doc_pane.act_copy_all, None, self.act_clear]),
             ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live, None,
@@ -583,6 +591,49 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"Saved {len(strokes)} strokes to {Path(path).name}", 4000)
         return True
+
+    def text_pages(self) -> tuple[str, list[PageResult]] | None:
+        """What File > Save Text writes for the visible tab: a name and the pages as the user sees them
+        (corrections in): the canvas, or every recognized page of the document; None when nothing is read yet."""
+        if self.current_source() == INK:
+            self._ensure_current_ink()
+            shown = self._shown[INK]
+            return (CANVAS_NAME, [shown.as_page()]) if shown is not None and shown.glyphs else None
+        pages = self.doc_pane.pages
+        return (pages.path.name, pages.corrected_pages()) if pages is not None and pages.done() else None
+
+    def save_text(self, path: str | Path, fmt: str | None = None) -> bool:
+        """Write the visible text, corrections in, to ``path`` in ``fmt`` (``formats.FORMATS``; default: by the
+        suffix, text when it names none), whole or not at all; False (and the problem shown) when it cannot be."""
+        found = self.text_pages()
+        if found is None or self.worker.recognizer is None:
+            self.statusBar().showMessage(NOTHING_TO_SAVE, 4000)
+            return False
+        name, pages = found
+        path = Path(path)
+        try:
+            write_pages(path, name, pages, fmt or format_of(path), self.worker.recognizer.info)
+        except OSError as e:
+            self.show_error(f"Could not save {path.name or path}: {e.strerror or e}")
+            return False
+        count = self.doc_pane.pages.count if self.current_source() == IMAGE else 1
+        what = "the text" if len(pages) == count else f"the text of {len(pages)} of {count} pages"
+        self.statusBar().showMessage(f"Saved {what} to {path.name}", 4000)
+        return True
+
+    def save_text_dialog(self) -> None:
+        found = self.text_pages()
+        if found is None:
+            self.statusBar().showMessage(NOTHING_TO_SAVE, 4000)
+            return
+        stem = "handwriting" if found[0] == CANVAS_NAME else found[0]  # scan.pdf -> scan.pdf.txt, as hwr --out
+        path, chosen = QFileDialog.getSaveFileName(self, "Save text", stem + SUFFIXES["text"],
+                                                   ";;".join(TEXT_FILTERS.values()))
+        if not path:
+            return
+        if Path(path).suffix.lower() not in SUFFIXES.values():  # no suffix typed: the chosen filter's
+            path += SUFFIXES[next((f for f, label in TEXT_FILTERS.items() if label == chosen), "text")]
+        self.save_text(path)  # in the format its suffix names
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open image or ink", "", OPEN_FILTER)

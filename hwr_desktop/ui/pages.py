@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..formats import pages_text
 from ..results import PageResult
 from .corrections import CorrectedPage, Corrections, correct
 
 KEEP_IMAGES = 3  # rendered pages kept in memory (an A4 page at 300 dpi is about 9 MB of gray)
-PAGE_BREAK = "\n\f\n"  # between pages of copied text, as the CLI's text output (a form feed line)
 
 
 class DocumentPages:
@@ -93,6 +93,11 @@ class DocumentPages:
         shown = self.corrected(number)
         return shown.text if shown else ""
 
+    def corrected_pages(self) -> list[PageResult]:
+        """Every recognized page in order, with its corrections in (``CorrectedPage.as_page``); failed ones too."""
+        return [self.corrected(n).as_page() for n in self.done()]
+
     def all_text(self) -> str:
-        """The corrected text of every recognized page, in order, pages apart by ``PAGE_BREAK``."""
-        return PAGE_BREAK.join(self.text(n) for n in self.done())
+        """The corrected text of every recognized page, in order, pages apart by a form feed line as in the
+        CLI's text output (``formats.pages_text``)."""
+        return pages_text(self.corrected_pages())

@@ -75,3 +75,17 @@ def test_corrected_text_keeps_the_paragraph_breaks(qtbot):
     view.show_result(shown)
     assert view.toPlainText() == "a\nb\n\nZ"
     assert [view.glyph_position(i) for i in range(3)] == [0, 2, 5]
+
+
+def test_as_page_is_the_result_as_seen():
+    corr = Corrections()
+    corr.set(frozenset(), (0, 60, 10, 70), "Z")
+    original = paragraphs_page()
+    seen = correct(original, [], corr).as_page()
+    assert seen.text == "a\nb\n\nZ" and [line.text for line in seen.lines] == ["a", "b", "Z"]
+    assert [w.text for line in seen.lines for w in line.words] == ["a", "b", "Z"]
+    last = seen.glyphs[2]
+    assert (last.char, last.confidence, last.alternatives) == ("Z", 1.0, original.glyphs[2].alternatives)
+    assert seen.glyphs[:2] == original.glyphs[:2] and seen.lines[2].paragraph == 1
+    assert (seen.width, seen.height, seen.page) == (original.width, original.height, original.page)
+    assert correct(original, [], Corrections()).as_page() == original  # nothing corrected: the same result
