@@ -39,6 +39,7 @@ from .personalize import Personalizer
 from .result_view import ResultView
 from .samples_dialog import SamplesDialog
 from .settings import AppSettings
+from .shortcuts_dialog import ActionGroup, ShortcutsDialog, shortcut_rows
 from .word_lists import WordLists, check_word_list
 from .worker import IMAGE, INK, PAGE, Outcome, RecognitionWorker, run_ink
 
@@ -158,6 +159,8 @@ class MainWindow(QMainWindow):
         self.act_eraser = a("&Eraser", lambda on: on and self.canvas.set_tool(ERASER), ["E"], "draw-eraser",
                             checkable=True, tip="Erase whole strokes")
         self.act_about = a("&About hwr", self.show_about, [], "help-about")
+        self.act_shortcuts = a("&Keyboard Shortcuts", self.show_shortcuts, [QKeySequence.StandardKey.HelpContents],
+                               "help-keyboard-shortcuts", tip="Every key of the app")
         self.act_samples = a("My &Handwriting\u2026", self.show_samples,
                              tip="See, export or delete the glyphs learned from your corrections")
         self.act_lexicon = a("&Word List", self._set_lexicon, checkable=True,
@@ -198,7 +201,7 @@ class MainWindow(QMainWindow):
             ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live, None,
                         self.act_lexicon, self.act_add_words, self.act_forget_words, None, self.act_samples]),
             ("&View", [self.act_guides]),
-            ("&Help", [self.act_about]),
+            ("&Help", [self.act_shortcuts, None, self.act_about]),
         ):
             menu = bar.addMenu(title)
             for act in actions:
@@ -745,6 +748,19 @@ class MainWindow(QMainWindow):
     def show_about(self) -> AboutDialog:
         rec = self.worker.recognizer
         dialog = AboutDialog(rec.info if rec is not None else None, self._model_error, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def shortcut_groups(self) -> list[ActionGroup]:
+        """Every action under a heading, for the shortcuts list: each menu's, the Image tab's (pages), then any
+        other action of the window, so that one with keys but in no menu is listed too."""
+        groups: list[ActionGroup] = [(a.text(), a.menu().actions()) for a in self.menuBar().actions() if a.menu()]
+        return groups + [("Image tab", self.doc_pane.actions()), ("Other", self.actions())]
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help \u2192 Keyboard Shortcuts: the keys as the actions have them now."""
+        dialog = ShortcutsDialog(shortcut_rows(self.shortcut_groups()), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
