@@ -4,9 +4,12 @@ A *unit* is the smallest piece of ink segmentation works with: a stroke for
 digital ink, a connected component for a binary image. The same layout
 function serves both:
 
-1. lines: substantial units are chained left to right to the line whose
-   recent centres lie closest in y (this follows slight skew and wander);
-   small units (i dots, specks of a broken stroke) join the nearest line;
+1. lines: in images, substantial units are chained left to right to the
+   line whose recent centres lie closest in y (this follows slight skew and
+   wander); small units (i dots, specks of a broken stroke) join the nearest
+   line. Ink, which is level, is cut into lines where its vertical profile
+   has a valley (``ink_line_bands``), so that descenders, tall stems, bars
+   and a word written larger stay on the line they were written on;
 2. glyphs: units of a line that overlap horizontally are one glyph (the dot
    of an i, the bar of a t, the strokes of an E); in images, neighbours that
    read as one character are joined (``merge_broken``: an H written in three
@@ -44,6 +47,10 @@ SplitCheck = Callable[[np.ndarray, list[np.ndarray]], bool]
 MergeScore = Callable[[np.ndarray, list[np.ndarray], list[bool]], float]
 GlyphMask = Callable[["Glyph"], np.ndarray]  # a glyph -> bool (h, w) of its ink
 LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
+VALLEY = 0.08  # ink lines: a profile this low (x the lower neighbouring peak) ...
+VALLEY_SPAN = 0.15  # ... over at least this many glyph heights separates two written lines
+VALLEY_FULL = 0.45  # ... where the units' whole extents leave at most this much of theirs
+MINOR = 0.5  # ink lines: units lower than this (x glyph height) are marks, bars or dots: they found no line
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 STACK_GAP = 0.25  # pieces one above the other this close (x glyph height) ...
 STACK_SIZE = 1.5  # ... whose union stays this small (x glyph height) are one character
@@ -120,6 +127,60 @@ def group_lines(units: Sequence[Unit], height: float) -> list[list[Unit]]:
         min(lines, key=dist).append(u)
     lines.sort(key=lambda line: np.median([v.cy for v in line]))
     return [sorted(line, key=lambda v: v.box[0]) for line in _merge_dot_lines(lines)]
+
+
+def ink_line_bands(units: Sequence[Unit], height: float) -> list[list[Unit]]:
+    """Lines of ink by the vertical profile of the middle halves of its substantial units: written lines are
+    humps separated by a valley where almost no ink lies (below ``VALLEY`` of the lower hump's peak, over at
+    least ``VALLEY_SPAN`` glyph heights) and where the whole units leave little ink too (``VALLEY_FULL``: the
+    bowl of a P written apart from its stem covers its top). The middle of a descender, a tall stem, a capital, a raised or
+    larger word lies inside its line's hump, and a descender and the stem below it that nearly touch have
+    their middles apart, so a line written on a tablet stays one line whatever its mix of heights and close
+    lines stay apart. A band of marks only (``MINOR`` high: bars, dashes, commas, dots) joins the band nearest
+    it. Returns the units of each band, top to bottom."""
+    big = [u for u in units if not _is_small(u, height)]
+    if not big:
+        return [list(units)]
+    step = max(height / 10, 1e-6)
+    top = min(u.box[1] for u in units)
+    n = int((max(u.box[3] for u in units) - top) / step) + 2
+    profile, full_profile = np.zeros(n), np.zeros(n)
+    for u in big:
+        a = int((u.box[1] + u.height / 4 - top) / step)
+        b = max(a + 1, int(np.ceil((u.box[3] - u.height / 4 - top) / step)))
+        profile[a:b] += max(u.width, step)
+        full_profile[int((u.box[1] - top) / step) : int(np.ceil((u.box[3] - top) / step))] += max(u.width, step)
+    # humps: maximal runs above the valley level; a valley splits two humps when it is low and wide enough
+    cuts = []
+    span = max(1, int(round(VALLEY_SPAN * height / step)))
+    peak_above = np.maximum.accumulate(profile)
+    peak_below = np.maximum.accumulate(profile[::-1])[::-1]
+    low = profile <= VALLEY * np.minimum(peak_above, peak_below)
+    full_low = full_profile <= VALLEY_FULL * np.minimum(np.maximum.accumulate(full_profile),
+                                                        np.maximum.accumulate(full_profile[::-1])[::-1])
+    i = 0
+    while i < n:
+        if low[i]:
+            j = i
+            while j < n and low[j]:
+                j += 1
+            if i > 0 and j < n and j - i >= span and full_low[i:j].any():
+                cuts.append(top + (i + j) / 2 * step)
+            i = j
+        else:
+            i += 1
+    bands: list[list[Unit]] = [[] for _ in range(len(cuts) + 1)]
+    for u in units:
+        bands[int(np.searchsorted(cuts, u.cy))].append(u)
+    def minor(u: Unit) -> bool:
+        return u.height < MINOR * height
+
+    full = [b for b in bands if not all(minor(u) for u in b)] or [b for b in bands if b]
+    for b in bands:
+        if b and all(minor(u) for u in b) and not any(b is f for f in full):
+            cy = np.mean([u.cy for u in b])
+            min(full, key=lambda f: min(abs(cy - v.cy) for v in f)).extend(b)
+    return full
 
 
 def _dot_like(u: Unit, height: float) -> bool:
@@ -234,19 +295,25 @@ def _int_box(b: Sequence[float]) -> Box:
     return (int(np.floor(b[0])), int(np.floor(b[1])), int(np.ceil(b[2])), int(np.ceil(b[3])))
 
 
-def layout(units: Sequence[Unit]) -> list[Line]:
+def layout(units: Sequence[Unit], bands: bool = False) -> list[Line]:
     """Lines of words of glyphs from units, in reading order.
 
     Args:
         units: the ink pieces; ``Unit.index`` is recorded in ``Glyph.strokes``.
+        bands: split the units into written lines by their vertical profile (``ink_line_bands``: for ink,
+            which is level) instead of chaining them (``group_lines``: for pages, whose lines may wander).
     Raises:
         EmptyInputError: no units.
     """
     if not units:
         raise EmptyInputError("nothing is written")
     height = typical_height(units)
+    if bands:
+        groups = [sorted(band, key=lambda u: u.box[0]) for band in ink_line_bands(units, height)]
+    else:
+        groups = group_lines(units, height)
     lines = []
-    for line_units in group_lines(units, height):
+    for line_units in groups:
         glyph_units = group_glyphs(line_units, height)
         gboxes = [_int_box(union_box(u.box for u in g)) for g in glyph_units]
         lheight = typical_height([Unit(0, b) for b in gboxes])
@@ -632,11 +699,16 @@ def segment_ink(strokes: Sequence[Stroke]) -> list[Line]:
     height = typical_height([Unit(i, s.box) for i, s in enumerate(strokes)])
     pen = INK_PEN * height  # points have no width; give them a pen's
     groups = _join_strokes(strokes, height)
-    units = []
-    for k, group in enumerate(groups):
-        x0, y0, x1, y1 = union_box(strokes[i].box for i in group)
-        units.append(Unit(k, (x0 - pen, y0 - pen, x1 + pen, y1 + pen)))
-    lines = layout(units)
+
+    def units_of(groups: list[list[int]]) -> list[Unit]:
+        boxes = [union_box(strokes[i].box for i in group) for group in groups]
+        return [Unit(k, (x0 - pen, y0 - pen, x1 + pen, y1 + pen)) for k, (x0, y0, x1, y1) in enumerate(boxes)]
+
+    # pieces of one letter one above the other (a P's bowl and stem, a t and its bar) are one unit
+    # before lines are formed, so that no piece starts a line of its own
+    stacked = stack_parts(units_of(groups), height)
+    groups = sorted((sorted(i for u in part for i in groups[u.index]) for part in stacked), key=lambda g: g[0])
+    lines = layout(units_of(groups), bands=True)
 
     def expand(glyph: Glyph) -> Glyph:
         members = tuple(sorted(i for k in glyph.strokes for i in groups[k]))

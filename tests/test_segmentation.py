@@ -1,9 +1,12 @@
+import json
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
 
 from hwr_desktop.errors import EmptyInputError
-from hwr_desktop.ink import Stroke
+from hwr_desktop.ink import Stroke, load_ink
 from hwr_desktop.segmentation import Unit, glyph_mask, group_words, layout, segment_image, segment_ink, word_gap_threshold
 
 
@@ -131,6 +134,55 @@ def test_ink_two_lines():
     lines = segment_ink(bottom + top)
     assert [len(l.glyphs) for l in lines] == [3, 2]
     assert lines[0].box[1] == 10
+
+
+def test_ink_line_of_mixed_heights_stays_one_line():
+    # x-height 20 on the baseline y=60: small letters, tall stems (l, d), descenders (g, p), a t whose
+    # bar floats above, a comma below the baseline, and a word written twice as large
+    strokes = [stroke([(10, 40), (10, 60)], 0), stroke([(20, 40), (28, 60)], 300),  # two small letters
+               stroke([(40, 15), (40, 60)], 600),  # l
+               stroke([(55, 40), (55, 85)], 900),  # descender of g/p
+               stroke([(70, 25), (70, 60)], 1200), stroke([(62, 33), (82, 31)], 1500),  # t, its bar apart
+               stroke([(90, 58), (88, 70)], 1800),  # a comma
+               stroke([(130, 20), (130, 60)], 2400), stroke([(150, 20), (170, 60)], 2800),  # "HI" twice as large
+               stroke([(190, 20), (190, 60)], 3200), stroke([(210, 40), (218, 60)], 3600)]
+    lines = segment_ink(strokes)
+    assert len(lines) == 1
+    assert sorted(i for g in lines[0].glyphs for i in g.strokes) == list(range(len(strokes)))
+
+
+def letter(x: float, top: float, bottom: float, t: float, width: float = 12) -> Stroke:
+    """A zig-zag letter-like stroke from ``top`` to ``bottom`` that is ``width`` wide."""
+    ys = np.linspace(top, bottom, 5)
+    return stroke([(x + (width if k % 2 else 0), y) for k, y in enumerate(ys)], t)
+
+
+def test_ink_two_lines_close_together_with_descenders_and_stems():
+    # baselines 60 and 125, x-height 20: the g of the first line reaches down to 80, the d below up to 84
+    top = [letter(x, 40, 60, i * 300) for i, x in enumerate((10, 25, 40, 85, 100))]
+    top += [letter(55, 40, 80, 1500), letter(70, 20, 60, 1800, 3)]  # g, l
+    bottom = [letter(x, 105, 125, 5000 + i * 300) for i, x in enumerate((10, 25, 70, 85))]
+    bottom += [letter(52, 84, 125, 6500)]  # d
+    lines = segment_ink(top + bottom)
+    assert [sorted(i for g in l.glyphs for i in g.strokes) for l in lines] == [list(range(7)), list(range(7, 12))]
+
+
+UNIPEN_SAMPLES = sorted((Path(__file__).parent / "resources" / "unipen").glob("*.ink.json"))
+
+
+@pytest.mark.parametrize("path", UNIPEN_SAMPLES, ids=[p.name.split(".")[0] for p in UNIPEN_SAMPLES])
+def test_real_writers_text_has_as_many_lines_as_written(path):
+    # UNIPEN validation writers' texts (tests/resources/README.md): one line each, with commas, descenders,
+    # capitals and a word written larger, that the line finder used to cut in two; and words in a column
+    truth = json.loads(path.read_text())["unipen"]["lines"]
+    strokes = load_ink(path)
+    lines = segment_ink(strokes)
+    assert len(lines) == truth
+    assert sorted(i for l in lines for g in l.glyphs for i in g.strokes) == list(range(len(strokes)))
+
+
+def test_the_real_samples_are_there():
+    assert len(UNIPEN_SAMPLES) == 9
 
 
 def test_paragraphs_start_after_a_blank_line():

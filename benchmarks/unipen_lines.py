@@ -1,0 +1,219 @@
+"""Real writers' ink lines through the canvas path: lines found, letters kept whole, characters read.
+
+    python benchmarks/unipen_lines.py [--unipen ../shared/data/unipen/train_r01_v07_dev.tar.xz]
+                                      [--cache ~/.cache/hwr-benchmarks] [--texts 600] [--lines 200] [--seed 0]
+
+Only UNIPEN validation writers (``training/unipen.py split_of``: whole writers, never trained on).
+
+1. Texts (category 8, the writers' own pen trajectories and layout): each segment is read by
+   ``pipeline.ink_lines`` (what ``hwr recognize`` and the app do with strokes) and the lines found are
+   compared with the lines written. The truth comes from the pen's path, which the app does not use: a new
+   written line starts where a stroke centred below the ink of the line so far begins after the pen has
+   swept back across more than half of the segment's width (the t-bars and i-dots added at a line's end do not go
+   down). Segments whose truth is several lines are counted apart.
+2. Composed lines: words (lower case, Capitalized, ALL CAPS, numbers) made of one validation writer's
+   isolated characters (categories 1a-1c, each character's own strokes), sized as handwriting (x-height,
+   ascenders, capitals, descenders), spaced unevenly, on a wandering baseline; ``--mixed`` writes one word
+   of each line at twice the size. Counted: lines found, characters whose strokes end up as one glyph of
+   their own (letters whole), characters missing from the text, and the character error rate of
+   ``pipeline.recognize_ink`` with context and without a word list (case-sensitive, spaces left out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "training"))
+
+import unipen  # noqa: E402
+
+from benchmarks.context import WORDS, edit_distance  # noqa: E402
+from hwr_desktop import pipeline  # noqa: E402
+from hwr_desktop.ink import Stroke  # noqa: E402
+from hwr_desktop.recognizer import Recognizer  # noqa: E402
+
+PX_PER_INCH = 100.0
+X_HEIGHT = 18.0  # composed lines: x-height in ink pixels (a canvas line of small handwriting)
+_CAP = 1.45
+SIZES = {c: (1.0, 0.0) for c in "acemnorsuvwxz"}  # (top, bottom) in x-heights above the baseline
+SIZES.update({c: (1.0, -0.5) for c in "gpqy"})
+SIZES.update({"t": (1.25, 0.0), "i": (1.3, 0.0), "j": (1.3, -0.5), "f": (_CAP, 0.0)})
+
+
+def written_lines(strokes: list[np.ndarray]) -> int:
+    """The truth: how many lines the pen wrote (see the module docstring). float (n, >=2) strokes, y down."""
+    pts = np.vstack([s[:, :2] for s in strokes])
+    width = float(np.ptp(pts[:, 0])) or 1.0
+    heights = [float(np.ptp(s[:, 1])) for s in strokes]
+    h = float(np.median(sorted(heights)[len(heights) // 2:])) or 1.0  # the taller half: letters, not dots
+    lines, bottom, right = 1, strokes[0][:, 1].max(), strokes[0][:, 0].max()
+    for s in strokes[1:]:
+        x0, cy = s[:, 0].min(), (s[:, 1].min() + s[:, 1].max()) / 2
+        if x0 < right - 0.5 * width and cy > bottom - 0.25 * h:
+            lines += 1
+            bottom, right = s[:, 1].max(), s[:, 0].max()
+        else:
+            bottom, right = max(bottom, s[:, 1].max()), max(right, s[:, 0].max())
+    return lines
+
+
+def to_strokes(points: list[np.ndarray]) -> list[Stroke]:
+    return [Stroke(p) for p in points]
+
+
+def bench_texts(segments, rec: Recognizer, limit: int, rng: np.random.Generator) -> None:
+    pick = rng.permutation(len(segments))[:limit]
+    found = Counter()
+    per_contributor = defaultdict(lambda: [0, 0])
+    multi = [0, 0]
+    t0 = time.perf_counter()
+    misses = []
+    for i in pick:
+        seg = segments[i]
+        truth = written_lines(list(seg.strokes))
+        lines = pipeline.ink_lines(to_strokes(unipen.to_ink_points(seg, PX_PER_INCH)), rec)
+        ok = len(lines) == truth
+        if truth == 1:
+            found[len(lines)] += 1
+            per_contributor[seg.contributor][0] += 1
+            per_contributor[seg.contributor][1] += ok
+            if not ok:
+                misses.append((seg.contributor, seg.label, len(lines)))
+        else:
+            multi[0] += 1
+            multi[1] += ok
+    n1 = sum(found.values())
+    print(f"texts (category 8, validation writers): {len(pick)} segments, {n1} written as one line, "
+          f"{multi[0]} as several ({time.perf_counter() - t0:.0f} s)")
+    print(f"  one-line texts read as one line: {100 * found[1] / max(n1, 1):.1f} %   "
+          f"(lines found: {dict(sorted(found.items()))})")
+    print(f"  multi-line texts read with the right number of lines: {100 * multi[1] / max(multi[0], 1):.1f} %")
+    worst = sorted(per_contributor.items(), key=lambda kv: kv[1][1] / kv[1][0])[:6]
+    print("  worst contributors: " + ", ".join(f"{c} {100 * k / n:.0f} % of {n}" for c, (n, k) in worst))
+    for c, label, n in misses[:8]:
+        print(f"    {c}: {label!r} -> {n} lines")
+
+
+def writer_banks(segments) -> dict[str, dict[str, list]]:
+    """Validation writers' isolated characters: writer -> character -> [Segment]."""
+    banks: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for s in segments:
+        if len(s.label) == 1 and s.label.isalnum():
+            banks[s.writer][s.label].append(s)
+    return banks
+
+
+def random_words(rng: np.random.Generator, have) -> list[str]:
+    out = []
+    for _ in range(rng.integers(2, 5)):
+        r = rng.random()
+        if r < 0.15:
+            w = "".join(str(d) for d in rng.integers(0, 10, rng.integers(2, 6)))
+        else:
+            w = WORDS[rng.integers(len(WORDS))]
+            w = w.capitalize() if r < 0.35 else w.upper() if r < 0.5 else w
+        if all(c in have for c in w):
+            out.append(w)
+    return out
+
+
+def compose(words: list[str], bank, rng: np.random.Generator, big_word: int | None = None):
+    """(strokes, per character the indices of its strokes) of one composed line."""
+    strokes: list[Stroke] = []
+    owners: list[list[int]] = []
+    x, t = 20.0, 0.0
+    base = 80.0
+    drift = rng.uniform(-0.03, 0.03)
+    for wi, word in enumerate(words):
+        scale_word = 2.0 if wi == big_word else 1.0
+        for ch in word:
+            seg = bank[ch][rng.integers(len(bank[ch]))]
+            pts = np.vstack(seg.strokes)
+            lo, hi = pts[:, :2].min(0), pts[:, :2].max(0)
+            top, bottom = SIZES.get(ch, (_CAP, 0.0))
+            h = (top - bottom) * X_HEIGHT * scale_word * rng.uniform(0.9, 1.1)
+            k = h / max(hi[1] - lo[1], 1e-6)
+            if (hi[0] - lo[0]) * k > 3 * h:  # a flat mark (a dash-like 1): keep its width sane
+                k = 3 * h / (hi[0] - lo[0])
+            y1 = base + drift * x - bottom * X_HEIGHT * scale_word + rng.uniform(-1, 1)
+            mine = []
+            t0 = min(float(s[0, 2]) for s in seg.strokes)
+            for s in seg.strokes:
+                p = np.zeros((len(s), 4))
+                p[:, 0] = x + (s[:, 0] - lo[0]) * k
+                p[:, 1] = y1 - (hi[1] - s[:, 1]) * k
+                p[:, 2] = 1.0
+                p[:, 3] = t + (s[:, 2] - t0)
+                mine.append(len(strokes))
+                strokes.append(Stroke(p))
+            owners.append(mine)
+            t = float(strokes[-1].points[-1, 3]) + rng.uniform(150, 400)
+            x += (hi[0] - lo[0]) * k + rng.uniform(0.2, 0.5) * X_HEIGHT * scale_word
+        x += rng.uniform(0.9, 1.5) * X_HEIGHT * scale_word
+    return strokes, owners
+
+
+def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generator, mixed: bool) -> None:
+    banks = writer_banks(segments)
+    writers = sorted(w for w, b in banks.items() if len(b) >= 40)
+    n_lines = one = whole = chars = missing = errors = 0
+    t0 = time.perf_counter()
+    for _ in range(count):
+        bank = banks[writers[rng.integers(len(writers))]]
+        words = random_words(rng, bank)
+        if not words:
+            continue
+        big = int(rng.integers(len(words))) if mixed else None
+        strokes, owners = compose(words, bank, rng, big)
+        truth = "".join(words)
+        lines = pipeline.ink_lines(strokes, rec)
+        result = pipeline.recognize_ink(strokes, rec, lines=lines)
+        glyphs = [set(g.strokes) for line in lines for g in line.glyphs]
+        whole += sum(any(set(o) == g for g in glyphs) for o in owners)
+        got = "".join(result.text.split())
+        missing += max(0, len(truth) - len(got))
+        errors += edit_distance(got, truth)
+        chars += len(truth)
+        n_lines += 1
+        one += len(lines) == 1
+    kind = "mixed sizes (one word at twice the size)" if mixed else "sizes as handwriting"
+    print(f"composed lines, {kind}: {n_lines} lines, {chars} characters of {len(writers)} validation writers "
+          f"({time.perf_counter() - t0:.0f} s)")
+    print(f"  read as one line: {100 * one / max(n_lines, 1):.1f} %   letters whole (their strokes one glyph): "
+          f"{100 * whole / max(chars, 1):.1f} %")
+    print(f"  CER with context, no word list: {100 * errors / max(chars, 1):.2f} %   characters missing from the "
+          f"text: {missing}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--unipen", type=Path, default=unipen.DEFAULT_SOURCE)
+    ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "hwr-benchmarks")
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--texts", type=int, default=600)
+    ap.add_argument("--lines", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--skip-texts", action="store_true")
+    args = ap.parse_args()
+    rec = Recognizer.from_path(args.model)
+    print(f"model {rec.info.path}")
+    if not args.skip_texts:
+        texts = [s for s in unipen.cached_segments(["8"], args.unipen, args.cache) if s.split == "val"]
+        bench_texts(texts, rec, args.texts, np.random.default_rng(args.seed))
+    if args.lines:
+        chars = [s for s in unipen.cached_segments(["1a", "1b", "1c", "1d"], args.unipen, args.cache)
+                 if s.split == "val"]
+        for mixed in (False, True):
+            bench_composed(chars, rec, args.lines, np.random.default_rng(args.seed), mixed)
+
+
+if __name__ == "__main__":
+    main()
