@@ -9,7 +9,7 @@ import pytest
 
 from hwr_desktop.personal import lookalike_groups
 
-from training.datasets import CLASS_INDEX, Job, WriterBatches, load_emnist, read_idx, run_job, writer_set
+from training.datasets import CLASS_INDEX, Job, WriterBatches, ink_mask, load_emnist, read_idx, run_job, unipen_jobs, writer_set
 from training.synth import CLASSES, augment, load_font_manifest, render_font, render_hershey, writer_glyphs
 
 FONTS = Path(__file__).resolve().parents[1] / "training" / "fonts"
@@ -66,6 +66,35 @@ def test_jobs_make_normalized_samples():
     assert x.shape == (3, 28, 28) and x.dtype == np.uint8 and (y == CLASS_INDEX["1"]).all()
     x2, _ = run_job(Job("hershey", CLASS_INDEX["k"], 2, seed=2, font="simplex"))
     assert x2.shape == (2, 28, 28) and x2.max() == 255
+
+
+def test_ink_jobs_draw_pen_trajectories_through_the_app_s_rasterization():
+    from hwr_desktop.normalize import normalize_glyph
+    from hwr_desktop.pipeline import ink_glyph_mask
+    from hwr_desktop.ink import Stroke
+
+    # an "L" in inches, y down, two strokes
+    strokes = (np.array([[0.0, 0.0], [0.0, 0.3]], np.float32), np.array([[0.0, 0.3], [0.2, 0.3]], np.float32))
+    plain = ink_mask(strokes)
+    assert np.array_equal(plain, ink_glyph_mask([Stroke(s) for s in strokes]))
+    x, y = run_job(Job("ink", CLASS_INDEX["L"], 3, 7, strokes=strokes, keep_plain=True))
+    assert x.shape == (3, 28, 28) and list(y) == [CLASS_INDEX["L"]] * 3
+    np.testing.assert_array_equal(x[0], (normalize_glyph(plain) * 255).round().astype(np.uint8))  # the plain one
+    assert not np.array_equal(x[1], x[0])  # the others are varied
+
+
+def test_unipen_characters_of_training_writers_train_dev_writers_validate_val_writers_stay_out():
+    from training.unipen import Segment, split_of
+
+    writers = [f"w/{i}" for i in range(300)]
+    stroke = (np.array([[0.0, 0.0, 0.0], [0.1, 0.2, 10.0]]),)
+    segs = [Segment("1c", "f", "w", w, "CHARACTER", "OK", "a", stroke) for w in writers]
+    segs.append(Segment("1d", "f", "w", "w/0", "CHARACTER", "OK", "?", stroke))  # not one of the classes
+    train, val = unipen_jobs(segs, 2, seed=0)
+    splits = [split_of(w) for w in writers]
+    assert len(train) == splits.count("train") and len(val) == splits.count("dev") and splits.count("val") > 30
+    assert all(j.kind == "ink" and j.label == CLASS_INDEX["a"] for j in train + val)
+    assert {j.copies for j in train} == {2} and all(j.keep_plain and j.copies == 1 for j in val)
 
 
 def test_a_writer_draws_each_character_once_and_varies_it():

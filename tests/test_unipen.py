@@ -177,9 +177,10 @@ def test_tar_archive_reads_like_the_folder(tmp_path):
 def test_writer_split_is_stable_and_about_the_share_asked():
     names = [f"c{i % 7}/w{i}" for i in range(4000)]
     val = [n for n in names if unipen.split_of(n) == "val"]
-    assert 0.12 < len(val) / len(names) < 0.18
+    dev = [n for n in names if unipen.split_of(n) == "dev"]
+    assert 0.12 < len(val) / len(names) < 0.18 and 0.03 < len(dev) / len(names) < 0.07
     assert unipen.split_of("apa/123") == unipen.split_of("apa/123")
-    assert all(unipen.split_of(n, 0) == "train" for n in names[:50])
+    assert all(unipen.split_of(n, 0, 0) == "train" for n in names[:50])
 
 
 def test_export_writes_ink_files_the_app_reads(tmp_path):

@@ -94,19 +94,35 @@ def load_emnist(images: Path, labels: Path, mapping: Path) -> tuple[np.ndarray, 
 class Job:
     """One source glyph and how many samples to make of it (the first unaugmented if ``keep_plain``)."""
 
-    kind: str  # "real" | "font" | "hershey"
+    kind: str  # "real" | "font" | "hershey" | "ink"
     label: int
     copies: int
     seed: int
     image: np.ndarray | None = None  # real: uint8 (H, W) white on black
+    strokes: tuple[np.ndarray, ...] = ()  # ink: float (n, >= 2) x, y per pen-down trace (UNIPEN, y down)
     font: str = ""  # font: path; hershey: face name
     italic: bool = False
     keep_plain: bool = False
     scan_p: float = 0.0  # chance that a sample is photographed and read back through the app's binarizer
 
 
+def ink_mask(strokes: tuple[np.ndarray, ...], rng: np.random.Generator | None = None) -> np.ndarray:
+    """Pen trajectories drawn as the canvas draws a glyph (``pipeline.ink_glyph_mask``, the app's own
+    rasterization); with ``rng``, the points first get a small random slant and stretch, as another hand
+    would write them. bool (H, W), True = ink."""
+    from hwr_desktop.ink import Stroke
+    from hwr_desktop.pipeline import ink_glyph_mask
+
+    m = np.eye(2)
+    if rng is not None:
+        m = np.array([[rng.uniform(0.85, 1.15), rng.uniform(-0.25, 0.25)], [0.0, rng.uniform(0.9, 1.1)]])
+    return ink_glyph_mask([Stroke(np.asarray(s)[:, :2] @ m.T) for s in strokes])
+
+
 def _source_mask(job: Job, rng: np.random.Generator) -> np.ndarray:
     char = CLASSES[job.label]
+    if job.kind == "ink":
+        return ink_mask(job.strokes, rng if not job.keep_plain else None)
     if job.kind == "real":
         return upsample_real(job.image)
     if job.kind == "font":
@@ -121,7 +137,7 @@ def run_job(job: Job) -> tuple[np.ndarray, np.ndarray]:
     for i in range(job.copies):
         mask = _source_mask(job, rng)
         if not (job.keep_plain and i == 0):
-            strength = 0.6 if job.kind == "real" else 1.0
+            strength = 0.6 if job.kind in ("real", "ink") else 1.0
             mask = augment(mask, rng, strength)
         if rng.random() < job.scan_p:
             mask = simulate_scan(mask, rng)
@@ -162,8 +178,12 @@ def plan_jobs(
     holdout_fonts: int = 4,
     emnist: tuple[Path, Path, Path] | None = None,
     scan_p: float = 0.0,
+    unipen: list | None = None,
+    unipen_copies: int = 1,
 ) -> tuple[list[Job], list[Job]]:
-    """Lay out the training and validation jobs. Validation: held-out fonts, MNIST train[55000:], 10 % of NIST capitals."""
+    """Lay out the training and validation jobs. Validation: held-out fonts, MNIST train[55000:], 10 % of NIST
+    capitals, and the characters of UNIPEN's *dev* writers (``unipen``: ``training/unipen.py`` Segments;
+    its validation writers are never used here: they are for the benchmarks)."""
     rng = np.random.default_rng(seed)
     seeds = iter(rng.integers(0, 2**31, size=10_000_000))
     train: list[Job] = []
@@ -209,12 +229,36 @@ def plan_jobs(
             for ch in CLASSES:
                 train.append(Job("hershey", CLASS_INDEX[ch], hershey_copies, int(next(seeds)), font=face, italic=italic))
 
+    more_train, more_val = unipen_jobs(unipen or (), unipen_copies, seed + 2)
+    train += more_train
+    val += more_val
+
     if emnist is not None:
         x, y = load_emnist(*emnist)
         for img, lab in zip(x, y):
             train.append(Job("real", int(lab), 1, int(next(seeds)), image=img, keep_plain=rng.random() < 0.5))
     if scan_p > 0:
         train = [dataclasses.replace(j, scan_p=scan_p) for j in train]
+    return train, val
+
+
+def unipen_jobs(segments, copies: int, seed: int) -> tuple[list[Job], list[Job]]:
+    """Ink jobs of UNIPEN characters (``training/unipen.py`` Segments) whose label is a class: the training
+    writers' to train on (``copies`` samples each), the dev writers' to validate on; the validation writers'
+    are left out (the benchmarks measure on them)."""
+    rng = np.random.default_rng(seed)
+    train: list[Job] = []
+    val: list[Job] = []
+    for seg in segments:
+        if seg.label not in CLASS_INDEX or seg.split == "val":
+            continue
+        strokes = tuple(np.asarray(p[:, :2], np.float32) for p in seg.strokes)
+        job_seed = int(rng.integers(0, 2**31))
+        if seg.split == "dev":
+            val.append(Job("ink", CLASS_INDEX[seg.label], 1, job_seed, strokes=strokes, keep_plain=True))
+        else:
+            train.append(Job("ink", CLASS_INDEX[seg.label], copies, job_seed, strokes=strokes,
+                             keep_plain=rng.random() < 0.3))
     return train, val
 
 

@@ -44,6 +44,10 @@ class TrainConfig:
     out: str = str(ROOT / "runs" / "main")
     export: str = str(ROOT / "resources" / "model.onnx")
     emnist: str = ""  # "IMAGES.gz,LABELS.gz,MAPPING.txt" of an official EMNIST split, optional
+    unipen: str = str(ROOT.parent / "shared" / "data" / "unipen" / "train_r01_v07_dev.tar.xz")  # "" = none
+    unipen_cache: str = str(ROOT / "training" / "cache" / "unipen")  # parsed UNIPEN categories (unipen.save_cache)
+    unipen_limit: int = 0  # 0 = every UNIPEN character; else a random sample of this many (--quick)
+    unipen_copies: int = 1  # samples per UNIPEN character of a training writer (categories 1a-1c and 3)
     font_copies: int = 40
     hershey_copies: int = 24
     real_letter_copies: int = 5
@@ -238,12 +242,12 @@ def export_onnx(model: Net, path: Path, report: dict, x_check: torch.Tensor, sty
 
 def dataset_cache_key(cfg: TrainConfig) -> str:
     keys = ["data_dir", "font_dir", "emnist", "font_copies", "hershey_copies", "real_letter_copies", "mnist_limit", "seed",
-            "scan_p"]
+            "scan_p", "unipen", "unipen_copies", "unipen_limit"]
     blob = json.dumps({k: getattr(cfg, k) for k in keys}) + PREPROCESS_VERSION
     for p in sorted(Path(cfg.font_dir).glob("manifest.json")) + sorted(Path(ROOT / "training").glob("*.py")):
-        if p.name in ("synth.py", "manifest.json", "datasets.py"):
+        if p.name in ("synth.py", "manifest.json", "datasets.py", "unipen.py"):
             blob += hashlib.sha256(p.read_bytes()).hexdigest()
-    for module in ("normalize", "binarize", "pipeline", "segmentation"):  # what simulate_scan and normalization run
+    for module in ("normalize", "binarize", "pipeline", "segmentation", "ink"):  # what the samples are drawn with
         blob += hashlib.sha256((ROOT / "hwr_desktop" / f"{module}.py").read_bytes()).hexdigest()
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
@@ -255,10 +259,18 @@ def load_or_build(cfg: TrainConfig):
         d = np.load(cache)
         return d["xt"], d["yt"], d["xv"], d["yv"]
     emnist = tuple(Path(p) for p in cfg.emnist.split(",")) if cfg.emnist else None
+    segments = None
+    if cfg.unipen:
+        from training.unipen import cached_segments
+
+        segments = [s for cats in (["1a", "1b", "1c", "1d"], ["3"])
+                    for s in cached_segments(cats, Path(cfg.unipen), Path(cfg.unipen_cache), log.info)]
+        if cfg.unipen_limit:
+            segments = [segments[i] for i in np.random.default_rng(cfg.seed).permutation(len(segments))[:cfg.unipen_limit]]
     train_jobs, val_jobs = plan_jobs(
         Path(cfg.data_dir), Path(cfg.font_dir), font_copies=cfg.font_copies, hershey_copies=cfg.hershey_copies,
         real_letter_copies=cfg.real_letter_copies, mnist_limit=cfg.mnist_limit or None, seed=cfg.seed, emnist=emnist,
-        scan_p=cfg.scan_p,
+        scan_p=cfg.scan_p, unipen=segments, unipen_copies=cfg.unipen_copies,
     )
     log.info(f"building {len(train_jobs)} train jobs, {len(val_jobs)} val jobs on {cfg.workers} workers")
     t = time.time()
@@ -280,6 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = TrainConfig(**vars(parser.parse_args(argv)))
     if cfg.quick:
         cfg.font_copies, cfg.hershey_copies, cfg.real_letter_copies, cfg.mnist_limit, cfg.epochs = 2, 1, 1, 3000, 1
+        cfg.unipen_limit = cfg.unipen_limit or 3000
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",

@@ -21,8 +21,8 @@ The format, as ``../shared/data/unipen/README.txt`` describes it and as this rea
   in the air (atu stores a whole line as one pen-down block): strokes are split there.
 
 Writers: a segment's writer is ``<contributor>/<.WRITER_ID>`` (the id in force when its first component
-was read; the include file's name where no id is given). ``split_of`` puts whole writers in validation,
-the same way on every machine.
+was read; the include file's name where no id is given). ``split_of`` puts whole writers in validation
+(the benchmarks') and dev (a training run's choice of epoch), the same way on every machine.
 
     python training/unipen.py stats --unipen ../shared/data/unipen/train_r01_v07_dev.tar.xz
     python training/unipen.py export --categories 8 --split val --limit 20 --out /tmp/unipen_ink
@@ -53,7 +53,8 @@ USABLE = ("?", "OK", "GOOD")
 DEFAULT_RATE = 100.0  # Hz, where .POINTS_PER_SECOND is missing or absurd
 RATE_RANGE = (20.0, 1000.0)
 MAX_DT_MS = 60_000.0  # a .DT pause longer than this is garbage (tos has 1935897193)
-VAL_PERCENT = 15  # of the writers, chosen by a hash of the writer's name
+VAL_PERCENT = 15  # of the writers, chosen by a hash of the writer's name: never trained on, the benchmarks' writers
+DEV_PERCENT = 5  # the next writers by that hash: not trained on either, they pick a training run's best epoch
 LIGATURE = "\\@"
 
 
@@ -92,10 +93,11 @@ class Segment:
         return split_of(self.writer)
 
 
-def split_of(writer: str, val_percent: int = VAL_PERCENT) -> str:
-    """"val" for about ``val_percent`` % of the writers (by a stable hash of the name), else "train"."""
-    h = int.from_bytes(hashlib.sha1(writer.encode("utf-8")).digest()[:4], "big")
-    return "val" if h % 100 < val_percent else "train"
+def split_of(writer: str, val_percent: int = VAL_PERCENT, dev_percent: int = DEV_PERCENT) -> str:
+    """"val" for about ``val_percent`` % of the writers (by a stable hash of the name), "dev" for the next
+    ``dev_percent`` %, else "train"."""
+    h = int.from_bytes(hashlib.sha1(writer.encode("utf-8")).digest()[:4], "big") % 100
+    return "val" if h < val_percent else "dev" if h < val_percent + dev_percent else "train"
 
 
 # --- sources: the unpacked folder or the .tar.xz as shipped ---------------------------------------
@@ -538,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--unipen", type=Path, default=DEFAULT_SOURCE, help="the .tar.xz or the unpacked folder")
         p.add_argument("--categories", default=",".join(CATEGORIES if name == "stats" else ("8",)))
     e = sub.choices["export"]
-    e.add_argument("--split", choices=("train", "val", "all"), default="val")
+    e.add_argument("--split", choices=("train", "dev", "val", "all"), default="val")
     e.add_argument("--limit", type=int, default=20)
     e.add_argument("--contains", default="", help="only segments whose label contains this")
     e.add_argument("--out", type=Path, required=True)
