@@ -2,10 +2,15 @@
 
 Modes restrict the alphabet: ``digits``, ``letters`` (A-Z a-z), ``upper``,
 ``lower``; ``auto`` allows everything and applies two word rules: in a word
-that reads mostly as digits, glyphs that could be a digit are read as one
-(O -> 0, l -> 1, S -> 5 when the digit is among their likely readings), and
-in a word that reads mostly as letters, glyphs that could be a letter are
-read as one (0 -> o, 1 -> l, 5 -> S).
+that reads as a number (mostly digits, or every glyph could be a digit and
+one of them surely is one: "lq6l" is 1961), glyphs that could be a digit are
+read as one (O -> 0, l -> 1, S -> 5 when the digit is among their likely
+readings), and in a word that reads mostly as letters, glyphs that could be
+a letter are read as one (0 -> o, 1 -> l, 5 -> S).
+
+``top_k`` always offers a glyph's digit look-alike (9 for q, 1 for l, 0 for
+O ...) and a digit's letter look-alikes among the alternatives when the mode
+allows them, so that a correction never needs typing.
 """
 
 from __future__ import annotations
@@ -52,11 +57,40 @@ def restrict(probs: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     return np.where(s > 1e-12, p / np.maximum(s, 1e-12), even).astype(np.float32)
 
 
-def top_k(probs: np.ndarray, labels: Sequence[str], k: int) -> list[tuple[Candidate, ...]]:
-    """The k best candidates of each row, best first."""
+# digit <-> letters that look like it alone; the alternatives of one always offer the other
+DIGIT_LOOKALIKES = {"0": "Oo", "1": "lI", "2": "Zz", "4": "A", "5": "Ss", "6": "bG", "7": "T", "8": "B", "9": "qg"}
+
+
+def lookalike_partners(labels: Sequence[str]) -> dict[int, list[int]]:
+    """Per label index, the indices of its digit / letter look-alikes (``DIGIT_LOOKALIKES``), best first."""
+    index = {c: i for i, c in enumerate(labels)}
+    out: dict[int, list[int]] = {}
+    for digit, letters in DIGIT_LOOKALIKES.items():
+        if digit not in index:
+            continue
+        for c in letters:
+            if c in index:
+                out.setdefault(index[digit], []).append(index[c])
+                out.setdefault(index[c], []).append(index[digit])
+    return out
+
+
+def top_k(probs: np.ndarray, labels: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[Candidate, ...]]:
+    """The k best candidates of each row, best first. With k >= 2, the best reading's digit or letter
+    look-alikes (``DIGIT_LOOKALIKES``) that ``allowed`` (bool (C,), default all) permits are always among
+    them: they take the places of the weakest others."""
     k = max(1, min(k, probs.shape[1]))
-    order = np.argsort(-probs, axis=1, kind="stable")[:, :k]
-    return [tuple(Candidate(labels[j], float(row[j])) for j in idx) for row, idx in zip(probs, order)]
+    order = np.argsort(-probs, axis=1, kind="stable")
+    partners = lookalike_partners(labels) if k >= 2 else {}
+    out = []
+    for row, idx in zip(probs, order):
+        picked = list(idx[:k])
+        want = [j for j in partners.get(int(idx[0]), []) if (allowed is None or allowed[j]) and j not in picked]
+        for j in want[: k - 1]:
+            picked[len(picked) - 1 - want.index(j)] = j
+        picked = [picked[0]] + sorted(picked[1:], key=lambda j: -row[j])
+        out.append(tuple(Candidate(labels[j], float(row[j])) for j in picked))
+    return out
 
 
 def _word_rule(probs: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -74,9 +108,26 @@ def _word_rule(probs: np.ndarray, members: np.ndarray) -> np.ndarray:
     return out
 
 
+SURE_DIGIT = 0.5  # a glyph whose digit readings hold this much is surely a digit
+
+
+def _digits(labels: Sequence[str]) -> np.ndarray:
+    return np.array([c.isdigit() for c in labels], bool)
+
+
+def could_be_number(probs: np.ndarray, labels: Sequence[str]) -> bool:
+    """Every glyph of the word has a digit among its likely readings (at least ``SHARE`` of its best)."""
+    digits = _digits(labels)
+    return bool(len(probs) and digits.any() and (probs[:, digits].max(1) >= SHARE * probs.max(1)).all())
+
+
 def numeric_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """A word that is mostly digits reads as a number; float32 (n, C) -> (n, C)."""
-    return _word_rule(probs, np.array([c.isdigit() for c in labels], bool))
+    """A word that is mostly digits reads as a number, and so does one whose every glyph could be a digit
+    (``could_be_number``) when one of them surely is one; float32 (n, C) -> (n, C)."""
+    digits = _digits(labels)
+    if len(probs) >= 2 and could_be_number(probs, labels) and probs[:, digits].sum(1).max() >= SURE_DIGIT:
+        return restrict(probs, digits)
+    return _word_rule(probs, digits)
 
 
 def letter_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:

@@ -79,7 +79,7 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
             p = restrict(p, allowed)
         words = []
         for word, span in zip(line.words, spans):
-            cands = top_k(p[span], labels, k)
+            cands = top_k(p[span], labels, k, allowed)
             glyphs = tuple(GlyphResult(g.box, c[0].char, c[0].p, c) for g, c in zip(word.glyphs, cands))
             words.append(WordResult(word.box, "".join(g.char for g in glyphs), glyphs))
         out_lines.append(LineResult(line.box, " ".join(w.text for w in words), tuple(words)))
@@ -305,8 +305,8 @@ def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: st
     """
     mask = single_glyph_mask(binarize(image))
     probs = classify(normalize_glyph(mask)[None, None], recognizer, personal)
-    p = restrict(probs, mode_mask(recognizer.labels, mode))
-    cands = top_k(p, recognizer.labels, k)[0]
+    allowed = mode_mask(recognizer.labels, mode)
+    cands = top_k(restrict(probs, allowed), recognizer.labels, k, allowed)[0]
     box = ink_bbox(mask)
     return GlyphResult(box, cands[0].char, cands[0].p, cands)
 

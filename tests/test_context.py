@@ -137,3 +137,14 @@ def test_a_letter_against_its_words_case_takes_it():
     assert text(mixed_case(sure, LABELS)) == "waLking"
     first = np.stack([row(W=0.9, w=0.1), row(a=0.9), row(l=0.9), row(k=0.9)])
     assert text(mixed_case(first, LABELS)) == "Walk"
+
+
+def test_a_word_that_could_be_a_number_beside_numbers_leans_to_digits():
+    from hwr_desktop.context import numbers_beside_numbers
+
+    # "10 20 30": the 10 alone reads lO, the others surely numbers; a clear ISO beside a number stays ISO
+    probs = np.stack([row(l=0.55, _1=0.35), row(O=0.6, _0=0.35), row(_2=0.9), row(_0=0.9), row(_3=0.9), row(_0=0.9),
+                      row(I=0.85, _1=0.1), row(S=0.85, _5=0.1), row(O=0.85, _0=0.1)])
+    words = [slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 9)]
+    assert text(numbers_beside_numbers(probs, words, LABELS)) == "102030ISO"
+    assert text(numbers_beside_numbers(probs[:2], words[:1], LABELS)) == "lO"  # no number beside it

@@ -53,3 +53,23 @@ def test_glyph_without_digit_reading_is_not_forced():
     word = np.stack([row(_4=0.9), row(_2=0.9), row(x=0.999)])  # x has no digit reading worth the name
     out = numeric_word(word, LABELS)
     assert LABELS[out[2].argmax()] == "x"
+
+
+def test_a_word_whose_glyphs_all_could_be_digits_and_one_surely_is_reads_as_a_number():
+    # "1961" written so that the network reads l, q, 6, l: the 6 is surely a digit, the others could be
+    word = np.stack([row(l=0.6, _1=0.3), row(q=0.7, _9=0.2), row(_6=0.9), row(l=0.55, _1=0.35)])
+    assert text(numeric_word(word, LABELS)) == "1961"
+    # a real word stays a word: not every glyph could be a digit, or none surely is one
+    assert text(decode_word(np.stack([row(l=0.6, _1=0.3), row(o=0.7, _0=0.25), row(v=0.9)]), LABELS)) == "lov"
+    assert text(decode_word(np.stack([row(l=0.6, _1=0.3), row(o=0.7, _0=0.25), row(l=0.7, _1=0.2)]), LABELS)) == "lol"
+
+
+def test_alternatives_always_offer_the_digit_of_a_look_alike_and_the_letters_of_a_digit():
+    probs = np.stack([row(q=0.6, g=0.3, a=0.05, d=0.04), row(_1=0.5, _7=0.3, l=0.0001)])
+    q, one = top_k(probs, LABELS, 3)
+    assert q[0].char == "q" and "9" in [c.char for c in q] and len(q) == 3
+    assert one[0].char == "1" and {"l", "I"} <= {c.char for c in one} and len(one) == 3
+    assert [c.p for c in q[1:]] == sorted((c.p for c in q[1:]), reverse=True)
+    (digits_only,) = top_k(probs[1:], LABELS, 3, mode_mask(LABELS, "digits"))
+    assert not any(c.char.isalpha() for c in digits_only)  # the mode's alphabet holds
+    assert len(top_k(probs, LABELS, 1)[0]) == 1
