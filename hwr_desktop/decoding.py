@@ -108,7 +108,7 @@ def _word_rule(probs: np.ndarray, members: np.ndarray) -> np.ndarray:
     return out
 
 
-SURE_DIGIT = 0.5  # a glyph whose digit readings hold this much is surely a digit
+SURE_DIGIT = 0.5  # a glyph whose digit readings hold this much, twice its digits' look-alike letters, is surely a digit
 
 
 def _digits(labels: Sequence[str]) -> np.ndarray:
@@ -125,8 +125,12 @@ def numeric_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """A word that is mostly digits reads as a number, and so does one whose every glyph could be a digit
     (``could_be_number``) when one of them surely is one; float32 (n, C) -> (n, C)."""
     digits = _digits(labels)
-    if len(probs) >= 2 and could_be_number(probs, labels) and probs[:, digits].sum(1).max() >= SURE_DIGIT:
-        return restrict(probs, digits)
+    if len(probs) >= 2 and could_be_number(probs, labels):
+        mass = probs[:, digits].sum(1)
+        partners = lookalike_partners(labels)
+        letters = np.array([sum(row[j] for i in np.nonzero(digits)[0] for j in partners.get(int(i), [])) for row in probs])
+        if (mass >= np.maximum(SURE_DIGIT, 2 * letters)).any():  # one glyph surely a digit, not its look-alike
+            return restrict(probs, digits)
     return _word_rule(probs, digits)
 
 
