@@ -409,12 +409,15 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
     return drop_marks(merge_lone_character(lines, mask, merge)), labels
 
 
-def _rewrite_words(lines: Sequence[Line], rewrite: Callable[[list[Glyph], float], Sequence[Glyph]]) -> list[Line]:
-    """Lines whose words' glyphs are ``rewrite(glyphs, line height)`` (``typical_height`` of the line's glyphs),
-    boxes re-derived; words and lines left without glyphs go."""
+def _rewrite_words(lines: Sequence[Line], rewrite: Callable[[list[Glyph], float], Sequence[Glyph]],
+                   heights_only: bool = False) -> list[Line]:
+    """Lines whose words' glyphs are ``rewrite(glyphs, line height)`` (``typical_height`` of the line's glyphs,
+    or with ``heights_only`` of their heights alone, so that a word written flat in one stroke does not
+    make the line look taller), boxes re-derived; words and lines left without glyphs go."""
     out = []
     for line in lines:
-        height = typical_height([Unit(0, g.box) for g in line.glyphs])
+        boxes = [(0, g.box[1], 0, g.box[3]) if heights_only else g.box for g in line.glyphs]
+        height = typical_height([Unit(0, b) for b in boxes])
         words = []
         for word in line.words:
             glyphs = tuple(rewrite(list(word.glyphs), height))
@@ -433,10 +436,12 @@ def drop_marks(lines: Sequence[Line]) -> list[Line]:
     """Take out what is left of punctuation and noise on lines of several glyphs: periods, commas,
     dashes, underlines, the edge of a pasted scrap, at most ``MARK`` line heights tall. None of them is
     one of the characters read, so each would otherwise come out as a wrong letter ("T" for a dash).
-    The line's height is ``typical_height`` of its glyphs; an image of a single glyph keeps it."""
+    The line's height is ``typical_height`` of its glyphs' heights (a joined-up word is wide and flat, not
+    tall); an image of a single glyph keeps it."""
     if sum(len(line.glyphs) for line in lines) < 2:
         return list(lines)
-    return _rewrite_words(lines, lambda glyphs, height: [g for g in glyphs if _height(g) > MARK * height])
+    return _rewrite_words(lines, lambda glyphs, height: [g for g in glyphs if _height(g) > MARK * height],
+                          heights_only=True)
 
 
 def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | None) -> list[Line]:

@@ -342,3 +342,14 @@ def test_marks_on_a_line_are_dropped_but_a_lone_mark_is_kept():
     assert [g.box[0] for g in lines[0].glyphs] == [20, 55, 130, 220]
     lone, _ = segment_image(blob_image([(88, 92, 94, 100)]))  # an image of a period alone still has its glyph
     assert len(lone[0].glyphs) == 1
+
+
+def test_words_written_flat_in_one_stroke_are_not_marks():
+    from hwr_desktop.segmentation import drop_marks
+
+    # two joined-up words, each one wide flat stroke, and a period: only the period is a mark
+    strokes = [stroke([(10 + 10 * k, 20 + 6 * (k % 2)) for k in range(12)], 0),
+               stroke([(150 + 10 * k, 20 + 6 * (k % 2)) for k in range(11)], 3000),
+               stroke([(262, 30), (263, 31)], 5000)]
+    lines = drop_marks(segment_ink(strokes))
+    assert [g.strokes for line in lines for g in line.glyphs] == [(0,), (1,)]
