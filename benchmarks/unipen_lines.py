@@ -15,7 +15,8 @@ Only UNIPEN validation writers (``training/unipen.py split_of``: whole writers, 
    isolated characters (categories 1a-1c, each character's own strokes), sized as handwriting (x-height,
    ascenders, capitals, descenders), spaced unevenly, on a wandering baseline; ``--mixed`` writes one word
    of each line at twice the size. Counted: lines found, characters whose strokes end up as one glyph of
-   their own (letters whole), characters missing from the text, and the character error rate of
+   their own (letters whole), lines whose glyphs fall into the words written (word gaps found),
+   characters missing from the text, and the character error rate of
    ``pipeline.recognize_ink`` with context and without a word list (case-sensitive, spaces left out).
 """
 
@@ -164,7 +165,7 @@ def compose(words: list[str], bank, rng: np.random.Generator, big_word: int | No
 def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generator, mixed: bool) -> None:
     banks = writer_banks(segments)
     writers = sorted(w for w, b in banks.items() if len(b) >= 40)
-    n_lines = one = whole = chars = missing = errors = 0
+    n_lines = one = whole = chars = missing = errors = spaced = 0
     t0 = time.perf_counter()
     for _ in range(count):
         bank = banks[writers[rng.integers(len(writers))]]
@@ -178,6 +179,12 @@ def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generat
         result = pipeline.recognize_ink(strokes, rec, lines=lines)
         glyphs = [set(g.strokes) for line in lines for g in line.glyphs]
         whole += sum(any(set(o) == g for g in glyphs) for o in owners)
+        truth_words, k = [], 0
+        for word in words:
+            truth_words.append(frozenset(i for o in owners[k : k + len(word)] for i in o))
+            k += len(word)
+        found_words = [frozenset(i for g in w.glyphs for i in g.strokes) for line in lines for w in line.words]
+        spaced += sorted(found_words, key=min) == sorted(truth_words, key=min)
         got = "".join(result.text.split())
         missing += max(0, len(truth) - len(got))
         errors += edit_distance(got, truth)
@@ -188,7 +195,7 @@ def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generat
     print(f"composed lines, {kind}: {n_lines} lines, {chars} characters of {len(writers)} validation writers "
           f"({time.perf_counter() - t0:.0f} s)")
     print(f"  read as one line: {100 * one / max(n_lines, 1):.1f} %   letters whole (their strokes one glyph): "
-          f"{100 * whole / max(chars, 1):.1f} %")
+          f"{100 * whole / max(chars, 1):.1f} %   lines cut into the words written: {100 * spaced / max(n_lines, 1):.1f} %")
     print(f"  CER with context, no word list: {100 * errors / max(chars, 1):.2f} %   characters missing from the "
           f"text: {missing}")
 

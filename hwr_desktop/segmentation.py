@@ -37,6 +37,9 @@ from .results import Box, Glyph, Line, Word, union_box
 
 WORD_GAP_MIN, WORD_GAP_MAX = 0.4, 0.8  # word gaps lie between these fractions of the line's glyph height
 WORD_GAP_MEDIAN = 2.5  # ... and are at least this many times the line's median gap
+SHORT_LINE = 4  # a line of at most this many gaps measures its word gap by the smallest too ...
+WORD_GAP_SHORT = 0.25  # ... down to this fraction of its height
+LARGER = 1.6  # glyphs this many times the line's height belong to a word written larger
 PARAGRAPH_GAP = 1.5  # a gap between lines over this many line heights ...
 PARAGRAPH_GAP_MEDIAN = 1.8  # ... and this many median gaps starts a paragraph
 SPLIT_WIDTH = 1.7  # a glyph this many usual glyph widths wide may be touching characters ...
@@ -270,21 +273,32 @@ def _merge_overlapping(line: Sequence[Unit]) -> list[list[Unit]]:
 
 
 def word_gap_threshold(gaps: Sequence[float], height: float) -> float:
-    """The gap that separates words on one line: a multiple of its median gap, within bounds set by its height."""
+    """The gap that separates words on one line: a multiple of its median gap, within bounds set by its
+    height. On a short line (at most ``SHORT_LINE`` gaps) the median may itself be a word gap ("9 19 91":
+    word, letter, word, letter), so there the smallest gap sets it too, down to ``WORD_GAP_SHORT`` heights."""
     median = float(np.median(gaps)) if len(gaps) else 0.0
-    return float(np.clip(WORD_GAP_MEDIAN * max(median, 0.0), WORD_GAP_MIN * height, WORD_GAP_MAX * height))
+    threshold = float(np.clip(WORD_GAP_MEDIAN * max(median, 0.0), WORD_GAP_MIN * height, WORD_GAP_MAX * height))
+    if 2 <= len(gaps) <= SHORT_LINE:
+        smallest = max(float(min(gaps)), 0.05 * height)
+        threshold = min(threshold, float(np.clip(WORD_GAP_MEDIAN * smallest, WORD_GAP_SHORT * height,
+                                                 WORD_GAP_MAX * height)))
+    return threshold
 
 
 def group_words(glyph_boxes: Sequence[Box], height: float) -> list[list[int]]:
-    """Indices of glyphs (in x order) grouped into words by the gaps between them."""
+    """Indices of glyphs (in x order) grouped into words by the gaps between them. Between two glyphs both
+    ``LARGER`` times the line's ``height`` or more (a word written larger, not a capital or an ascender) the
+    word gap grows with the smaller of them."""
     if not glyph_boxes:
         return []
     rights = np.maximum.accumulate([b[2] for b in glyph_boxes])
     gaps = [glyph_boxes[i][0] - rights[i - 1] for i in range(1, len(glyph_boxes))]
     threshold = word_gap_threshold(gaps, height)
+    tall = [b[3] - b[1] for b in glyph_boxes]
     words = [[0]]
     for i in range(1, len(glyph_boxes)):
-        if gaps[i - 1] > threshold:
+        local = min(tall[i - 1], tall[i]) / max(height, 1e-6)
+        if gaps[i - 1] > threshold * (local if local > LARGER else 1.0):
             words.append([i])
         else:
             words[-1].append(i)

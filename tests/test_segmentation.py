@@ -66,7 +66,9 @@ def test_words_split_on_wide_gaps():
 
 def test_word_gap_threshold_bounds():
     assert word_gap_threshold([], 40) == pytest.approx(16)
-    assert word_gap_threshold([5, 5, 6], 40) == pytest.approx(16)  # never below 0.4 x height
+    assert word_gap_threshold([5, 5, 6, 5, 5], 40) == pytest.approx(16)  # never below 0.4 x height ...
+    assert word_gap_threshold([5, 5, 6], 40) == pytest.approx(12.5)  # ... but a short line: 2.5 x its smallest gap
+    assert word_gap_threshold([1, 1, 1], 40) == pytest.approx(10)  # ... never below 0.25 x height
     assert word_gap_threshold([30, 30], 40) == pytest.approx(32)  # never above 0.8 x height
     assert group_words([], 10) == []
 
@@ -85,7 +87,7 @@ def stroke(points, t0=0.0, dt=10.0) -> Stroke:
 
 def test_ink_glyphs_from_strokes():
     strokes = [
-        stroke([(10, 10), (10, 50)], 0),  # "1"
+        stroke([(30, 10), (30, 50)], 0),  # "1"
         stroke([(40, 25), (40, 50)], 1000),  # stem of "i"
         stroke([(40, 15)], 1500),  # its dot, a single point
         stroke([(60, 10), (60, 50)], 2000), stroke([(52, 22), (70, 22)], 2500),  # "t"
@@ -96,6 +98,7 @@ def test_ink_glyphs_from_strokes():
     words = lines[0].words
     assert [[g.strokes for g in w.glyphs] for w in words] == [[(0,), (1, 2), (3, 4)], [(5,)]]
     assert words[1].glyphs[0].box == (150, 10, 180, 50)  # the points' bounds
+    assert words[0].glyphs[0].box == (30, 10, 30, 50)
 
 
 def test_ink_dropout_is_joined():
@@ -353,3 +356,20 @@ def test_words_written_flat_in_one_stroke_are_not_marks():
                stroke([(262, 30), (263, 31)], 5000)]
     lines = drop_marks(segment_ink(strokes))
     assert [g.strokes for line in lines for g in line.glyphs] == [(0,), (1,)]
+
+
+def test_spaces_between_short_numbers_stay():
+    # "9 19 91": digits 30 high, 6 apart inside a number and 15 between numbers
+    def digit(x, t):
+        return stroke([(x, 10), (x + 12, 10), (x + 12, 40)], t)
+
+    strokes = [digit(10, 0), digit(37, 1000), digit(55, 2000), digit(82, 3000), digit(100, 4000)]
+    lines = segment_ink(strokes)
+    assert [len(w.glyphs) for w in lines[0].words] == [1, 2, 2]
+
+
+def test_a_word_written_larger_keeps_its_letters_together():
+    small = [stroke([(x, 40), (x + 10, 60)], i * 300) for i, x in enumerate((10, 24, 38))]
+    big = [stroke([(x, 0), (x + 20, 60)], 2000 + i * 300) for i, x in enumerate((80, 116, 152))]  # gaps 16
+    lines = segment_ink(small + big)
+    assert [len(w.glyphs) for w in lines[0].words] == [3, 3]
