@@ -1,5 +1,9 @@
 """Digital ink: strokes of (x, y, pressure, t_ms) points, an undoable stroke list, file I/O, rasterization.
 
+An ``Ink`` tells its ``listener`` of every change as an ``Edit``, which ``Ink.apply`` makes again (the app's
+autosave journal records and replays them); ``history_to_dict`` and ``ink_with_history`` keep the undo and
+redo steps across a restart.
+
 The ink file format (``*.ink.json``), shared by the CLI and the app::
 
     {"format": "hwr-ink", "version": 1,
@@ -16,7 +20,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -86,17 +90,42 @@ class Stroke:
         return float(self.points[-1, 3])
 
 
+EDIT_OPS = ("add", "erase", "clear", "replace", "undo", "redo")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change made to an ``Ink``, as its ``listener`` hears of it and ``Ink.apply`` makes it again.
+
+    Attributes:
+        op: one of ``EDIT_OPS``: "add" (``strokes`` holds the one stroke added), "erase" (``indices``: the
+            strokes removed, ascending, as they were numbered before), "clear", "replace" (``strokes``: the new
+            strokes), "undo" or "redo".
+    """
+
+    op: str
+    strokes: tuple[Stroke, ...] = ()
+    indices: tuple[int, ...] = ()
+
+
+Step = tuple  # one undo step: (op, items); see ``Ink._do``
+
+
 class Ink:
     """An ordered list of strokes with per-stroke undo and redo.
 
-    Every change (add, erase, clear) is one undo step. The GUI's canvas holds
+    Every change (add, erase, clear, replace) is one undo step. The GUI's canvas holds
     one ``Ink`` and paints from it; the core recognizes it.
+
+    Attributes:
+        listener: called with an ``Edit`` after every change (None: nobody listens).
     """
 
     def __init__(self, strokes: Iterable[Stroke] = ()) -> None:
         self._strokes: list[Stroke] = list(strokes)
-        self._undo: list[tuple[str, list[tuple[int, Stroke]]]] = []
-        self._redo: list[tuple[str, list[tuple[int, Stroke]]]] = []
+        self._undo: list[Step] = []
+        self._redo: list[Step] = []
+        self.listener: Callable[[Edit], None] | None = None
 
     @property
     def strokes(self) -> tuple[Stroke, ...]:
@@ -110,16 +139,19 @@ class Ink:
 
     def add(self, stroke: Stroke) -> None:
         self._apply("add", [(len(self._strokes), stroke)])
+        self._tell(Edit("add", (stroke,)))
 
     def erase(self, indices: Sequence[int]) -> None:
         """Remove the strokes at ``indices`` (one undo step); unknown indices are ignored."""
         items = [(i, self._strokes[i]) for i in sorted(set(indices)) if 0 <= i < len(self._strokes)]
         if items:
             self._apply("remove", items)
+            self._tell(Edit("erase", indices=tuple(i for i, _ in items)))
 
     def clear(self) -> None:
         if self._strokes:
             self._apply("remove", list(enumerate(self._strokes)))
+            self._tell(Edit("clear"))
 
     def replace(self, strokes: Iterable[Stroke]) -> None:
         """Put ``strokes`` in place of all current strokes (one undo step), e.g. when a file is opened."""
@@ -127,6 +159,35 @@ class Ink:
         new = list(enumerate(strokes))
         if old or new:
             self._apply("replace", [old, new])  # type: ignore[list-item]
+            self._tell(Edit("replace", tuple(s for _, s in new)))
+
+    def apply(self, edit: Edit) -> bool:
+        """Make ``edit`` again, as the listener heard of it; False when it changes nothing (an undo with
+        nothing to undo, say).
+
+        Raises:
+            ValueError: an op not in ``EDIT_OPS``, or an "add" without exactly one stroke.
+        """
+        before = (len(self._undo), len(self._redo))  # every change moves one of the two stacks
+        if edit.op == "add":
+            if len(edit.strokes) != 1:
+                raise ValueError("an 'add' edit carries exactly one stroke")
+            self.add(edit.strokes[0])
+        elif edit.op == "erase":
+            self.erase(edit.indices)
+        elif edit.op == "clear":
+            self.clear()
+        elif edit.op == "replace":
+            self.replace(edit.strokes)
+        elif edit.op in ("undo", "redo"):
+            (self.undo if edit.op == "undo" else self.redo)()
+        else:
+            raise ValueError(f"unknown edit {edit.op!r}")
+        return before != (len(self._undo), len(self._redo))
+
+    def _tell(self, edit: Edit) -> None:
+        if self.listener is not None:
+            self.listener(edit)
 
     def _apply(self, op: str, items) -> None:
         self._do(op, items)
@@ -164,6 +225,7 @@ class Ink:
         op, items = self._undo.pop()
         self._do(*self._inverse(op, items))
         self._redo.append((op, items))
+        self._tell(Edit("undo"))
         return True
 
     def redo(self) -> bool:
@@ -172,7 +234,13 @@ class Ink:
         op, items = self._redo.pop()
         self._do(op, items)
         self._undo.append((op, items))
+        self._tell(Edit("redo"))
         return True
+
+    def history(self) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
+        """The undo and the redo steps, oldest first (the last undo step is undone first); steps are never
+        changed once made, so the tuples may be read on another thread."""
+        return tuple(self._undo), tuple(self._redo)
 
     def bounds(self) -> tuple[float, float, float, float] | None:
         """``(x0, y0, x1, y1)`` over all strokes, or None when empty."""
@@ -184,12 +252,35 @@ class Ink:
 
 # --- files ---------------------------------------------------------------------------------------
 
+def stroke_to_json(stroke: Stroke) -> list[list[float]]:
+    """A stroke's points as JSON values, ``[[x, y, pressure, t_ms], ...]``, rounded to 3 decimals."""
+    return np.round(stroke.points, 3).tolist()
+
+
+def stroke_from_json(pts: object) -> Stroke:
+    """The stroke of a JSON point list (``stroke_to_json``'s, or 2 or 3 numbers a point).
+
+    Raises:
+        InputError: not a non-empty list of points of 2 to 4 numbers each, all of one length, or a bad value.
+    """
+    if not isinstance(pts, list) or not pts:
+        raise InputError("a stroke needs a non-empty list of points")
+    def number(v: object) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if not all(isinstance(p, list) and 2 <= len(p) <= 4 and all(map(number, p)) for p in pts):
+        raise InputError("it has a point that is not a list of 2 to 4 numbers")
+    if len({len(p) for p in pts}) != 1:
+        raise InputError("it mixes points of different lengths")
+    return Stroke(np.array(pts, dtype=np.float64))
+
+
 def ink_to_dict(strokes: Iterable[Stroke]) -> dict:
     """The JSON document of the ink file format."""
     return {
         "format": INK_FORMAT,
         "version": INK_VERSION,
-        "strokes": [{"points": np.round(s.points, 3).tolist()} for s in strokes],
+        "strokes": [{"points": stroke_to_json(s)} for s in strokes],
     }
 
 
@@ -219,13 +310,8 @@ def ink_from_dict(doc: object) -> list[Stroke]:
         total += len(pts)
         if total > MAX_POINTS:
             raise InputError(f"ink file: more than {MAX_POINTS} points")
-        if not all(isinstance(p, list) and 2 <= len(p) <= 4 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p) for p in pts):
-            raise InputError(f"ink file: stroke {k} has a point that is not a list of 2 to 4 numbers")
-        width = {len(p) for p in pts}
-        if len(width) != 1:
-            raise InputError(f"ink file: stroke {k} mixes points of different lengths")
         try:
-            strokes.append(Stroke(np.array(pts, dtype=np.float64)))
+            strokes.append(stroke_from_json(pts))
         except InputError as e:
             raise InputError(f"ink file: stroke {k}: {e}") from None
     return strokes
@@ -261,6 +347,102 @@ def load_ink(path: str | Path) -> list[Stroke]:
 def save_ink(path: str | Path, strokes: Iterable[Stroke]) -> None:
     """Write strokes as a ``*.ink.json`` file, atomically (``atomic.write_atomic``)."""
     write_atomic(path, json.dumps(ink_to_dict(strokes), separators=(",", ":")))
+
+
+# --- undo history --------------------------------------------------------------------------------
+
+def history_to_dict(strokes: Sequence[Stroke], history: tuple[Sequence[Step], Sequence[Step]]) -> dict:
+    """An ink's undo and redo steps (``Ink.history``) as JSON values, to keep beside its ``strokes``
+    (``ink_with_history`` reads them back)::
+
+        {"strokes": [points, ...], "undo": [step, ...], "redo": [step, ...]}
+
+    Steps are oldest first (the last undo step is undone first, the last redo step redone first).
+    A step is ``["add", [[index, ref], ...]]``, ``["remove", [[index, ref], ...]]`` or
+    ``["replace", [[[index, ref], ...], [[index, ref], ...]]]`` (the strokes before, then after); ``ref``
+    numbers the ink's own strokes first, then the history's ``strokes`` (those no longer shown).
+    """
+    refs = {id(s): i for i, s in enumerate(strokes)}
+    extra: list[Stroke] = []
+
+    def ref(stroke: Stroke) -> int:
+        if id(stroke) not in refs:
+            refs[id(stroke)] = len(strokes) + len(extra)
+            extra.append(stroke)
+        return refs[id(stroke)]
+
+    def items(pairs) -> list:
+        return [[i, ref(s)] for i, s in pairs]
+
+    def step(op: str, its) -> list:
+        return [op, [items(its[0]), items(its[1])] if op == "replace" else items(its)]
+
+    undo, redo = history
+    doc = {"undo": [step(*u) for u in undo], "redo": [step(*r) for r in redo]}
+    return {"strokes": [stroke_to_json(s) for s in extra], **doc}
+
+
+def _fits(strokes: list[Stroke], op: str, items) -> bool:
+    """Whether undo step ``(op, items)`` can be done to ``strokes`` as they are (``Ink._do``)."""
+    if op == "add":
+        return all(0 <= i <= len(strokes) + k for k, (i, _) in enumerate(items))
+    if op == "remove":
+        return all(0 <= i < len(strokes) and strokes[i] is s for i, s in items)
+    return len(items[0]) == len(strokes) and all(a is b for (_, a), b in zip(items[0], strokes))
+
+
+def ink_with_history(strokes: Sequence[Stroke], doc: object) -> Ink:
+    """An ``Ink`` of ``strokes`` with the undo and redo steps of ``history_to_dict``'s ``doc``.
+
+    Raises:
+        InputError: ``doc`` is malformed, or its steps do not lead to and from ``strokes``.
+    """
+    if not isinstance(doc, dict):
+        raise InputError("undo history: not a JSON object")
+    pool = list(strokes)
+    try:
+        pool += [stroke_from_json(p) for p in doc.get("strokes", [])]
+    except (InputError, TypeError) as e:
+        raise InputError(f"undo history: a stroke: {e}") from None
+
+    def items(raw) -> list[tuple[int, Stroke]]:
+        if not isinstance(raw, list) or not all(isinstance(p, list) and len(p) == 2 and all(type(v) is int for v in p)
+                                                and 0 <= p[1] < len(pool) for p in raw):
+            raise InputError("undo history: a step's strokes are not [index, stroke] pairs")
+        return [(i, pool[k]) for i, k in raw]
+
+    def step(raw) -> Step:
+        if not isinstance(raw, list) or len(raw) != 2 or raw[0] not in ("add", "remove", "replace"):
+            raise InputError(f"undo history: not a step: {str(raw)[:60]}")
+        op, body = raw
+        if op != "replace":
+            return op, items(body)
+        if not isinstance(body, list) or len(body) != 2:
+            raise InputError("undo history: a replace step needs the strokes before and after")
+        return op, [items(body[0]), items(body[1])]
+
+    ink = Ink(strokes)
+    ink._undo = [step(u) for u in _list(doc, "undo")]
+    ink._redo = [step(r) for r in _list(doc, "redo")]
+    trial = Ink(strokes)  # walk every step back and forth from ``strokes``: a bad one would break undo later
+    for op, its in reversed(ink._undo):
+        inverse = Ink._inverse(op, its)
+        if not _fits(trial._strokes, *inverse):
+            raise InputError("undo history: its undo steps do not lead to these strokes")
+        trial._do(*inverse)
+    trial = Ink(strokes)
+    for op, its in reversed(ink._redo):
+        if not _fits(trial._strokes, op, its):
+            raise InputError("undo history: its redo steps do not lead from these strokes")
+        trial._do(op, its)
+    return ink
+
+
+def _list(doc: dict, key: str) -> list:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise InputError(f"undo history: {key!r} must be a list")
+    return value
 
 
 # --- rasterization -------------------------------------------------------------------------------

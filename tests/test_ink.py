@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from hwr_desktop.errors import InputError
-from hwr_desktop.ink import Ink, Stroke, ink_from_dict, ink_to_dict, load_ink, rasterize, save_ink
+from hwr_desktop.ink import (Ink, Stroke, history_to_dict, ink_from_dict, ink_to_dict, ink_with_history, load_ink,
+                             rasterize, save_ink)
 
 
 def s(*pts) -> Stroke:
@@ -103,3 +104,51 @@ def test_rasterize_draws_where_the_points_are_and_follows_pressure():
     assert (varying[:, 90] < 128).sum() > (varying[:, 10] < 128).sum()
     dot = rasterize([s((5, 5))], width=4)
     assert (dot < 128).any()
+
+
+def test_the_listener_hears_every_change_and_nothing_else():
+    a, b = s((0, 0), (1, 1)), s((5, 5))
+    ink, heard = Ink(), []
+    ink.listener = heard.append
+    ink.add(a)
+    ink.add(b)
+    ink.erase([7])  # nothing there: no change, no edit
+    ink.erase([0, 0])
+    assert not ink.redo()
+    ink.undo()
+    ink.clear()
+    assert [(e.op, e.strokes, e.indices) for e in heard] == [
+        ("add", (a,), ()), ("add", (b,), ()), ("erase", (), (0,)), ("undo", (), ()), ("clear", (), ())]
+
+
+def test_undo_history_survives_the_json_round_trip():
+    a, b, c, d = s((0, 0), (1, 1)), s((5, 5), (6, 6)), s((9, 9)), s((3, 3))
+    ink = Ink()
+    for st in (a, b, c):
+        ink.add(st)
+    ink.erase([1])
+    ink.replace([d])
+    ink.clear()
+    ink.undo()
+    ink.undo()  # back to a, c; redo would replace them with d, then clear
+    doc = json.loads(json.dumps(history_to_dict(ink.strokes, ink.history())))
+    again = ink_with_history([Stroke(p.points) for p in ink.strokes], doc)
+    assert again.strokes == (a, c)
+    assert again.redo() and again.strokes == (d,)
+    assert again.undo() and again.undo() and again.strokes == (a, b, c)
+    assert again.undo() and again.undo() and again.undo() and again.strokes == ()
+    assert not again.can_undo()
+
+
+@pytest.mark.parametrize("doc, reason", [
+    ([], "not a JSON object"),
+    ({"undo": [["add", [[0, 5]]]]}, "pairs"),
+    ({"undo": [["teleport", []]]}, "not a step"),
+    ({"undo": [["add", [[5, 0]]]]}, "do not lead"),  # undoing it would take away a stroke 5 of one
+    ({"redo": [["remove", [[3, 0]]]]}, "do not lead"),
+    ({"strokes": [[[1, "a"]]], "undo": []}, "a stroke"),
+    ({"undo": {}}, "must be a list"),
+])
+def test_a_bad_history_is_refused_with_the_reason(doc, reason):
+    with pytest.raises(InputError, match=reason):
+        ink_with_history([s((0, 0))], doc)
