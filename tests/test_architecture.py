@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 CORE = ["atomic", "batch", "binarize", "cli", "context", "decoding", "documents", "errors", "formats", "hocr", "ink",
-        "lexicon", "normalize", "personal", "pipeline", "recognizer", "results", "scan", "segmentation"]
+        "journal", "lexicon", "normalize", "personal", "pipeline", "recognizer", "results", "scan", "segmentation"]
 
 
 def test_core_imports_neither_qt_nor_torch():
