@@ -36,11 +36,14 @@ class InkCanvas(QWidget):
 
     Signals:
         inkChanged: the strokes changed (pen lifted, erase, undo, redo, clear, load).
+        edited(Edit): the model was changed (``ink.Edit``: what ``Ink.apply`` needs to do it again), sent
+            during the change, before ``inkChanged``; not for ``set_ink``.
         strokeStarted: the pen went down (live recognition waits for it to lift).
         glyphClicked(int): a recognized glyph's box was right-clicked; the glyph's index.
     """
 
     inkChanged = Signal()
+    edited = Signal(object)
     strokeStarted = Signal()
     glyphClicked = Signal(int)
     toolChanged = Signal(str)
@@ -49,6 +52,7 @@ class InkCanvas(QWidget):
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self._ink = ink if ink is not None else Ink()
+        self._ink.listener = self.edited.emit
         self._clock = clock
         self._t0 = self._time_origin()
         self._pen_width = 3.0
@@ -105,7 +109,9 @@ class InkCanvas(QWidget):
 
     def set_ink(self, ink: Ink) -> None:
         """Show another model (a restored session): no undo step, history is the model's own."""
+        self._ink.listener = None
         self._ink = ink
+        ink.listener = self.edited.emit
         self._t0 = self._time_origin()
         self._boxes, self._cache = None, None
         self._fit_ink()

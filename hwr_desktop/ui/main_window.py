@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QLabel, Q
 from ..decoding import MODES
 from ..errors import HwrError
 from ..formats import SUFFIXES, format_of, write_pages
-from ..ink import Ink
+from ..journal import edit_record
 from ..documents import is_pdf, is_tiff, open_document, page_count
 from ..pipeline import IMAGE_SUFFIXES, is_ink_file
 from ..results import PageResult
@@ -36,6 +36,7 @@ from .correction_popup import CorrectionPopup
 from .document import load_document, save_document
 from .document_pane import DocumentPane
 from .personalize import Personalizer
+from .session import DocumentPage, Session, Snapshot
 from .result_view import ResultView
 from .samples_dialog import SamplesDialog
 from .settings import AppSettings
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self._outcome: dict[str, Outcome | None] = {INK: None, IMAGE: None}
         self._shown: dict[str, CorrectedPage | None] = {INK: None, IMAGE: None}
         self._image = None
+        self._document: DocumentPage | None = None  # the document shown in the Image tab and its page
         self._model_error = model_error
         self.canvas = InkCanvas(clock=clock)
         self.result_view = ResultView()
@@ -223,6 +225,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.canvas.inkChanged.connect(self._on_ink_changed)
+        self.canvas.edited.connect(lambda edit: self.autosaver.record(edit_record(edit)))  # on disk at once
         self.canvas.strokeStarted.connect(self.live_timer.stop)
         self.canvas.glyphClicked.connect(lambda i: self.open_correction(i, INK))
         self.canvas.toolChanged.connect(self._on_tool_changed)
@@ -328,6 +331,7 @@ class MainWindow(QMainWindow):
         result = pages.result(number)
         self._image = pages.image(number)
         self.corrections[IMAGE] = pages.corrections(number)
+        self._record_document((str(pages.path.absolute()), number))
         self._outcome[IMAGE] = Outcome(IMAGE, 0, result, tuple(frozenset() for _ in result.glyphs), 0.0) \
             if result is not None else None
         self.tabs.setTabText(IMAGE_TAB, pages.path.name + (f" (page {number} of {pages.count})" if pages.count > 1
@@ -493,6 +497,7 @@ class MainWindow(QMainWindow):
         self.corrections[source].set(key, box, text)
         self._refresh(source)
         if source == INK:
+            self._record_correction(key, box, text)
             self._schedule_autosave()
         self.statusBar().showMessage(f"Corrected to \u201c{text}\u201d" if text else "Correction removed", 3000)
         self._learn(source, key, box, text)
@@ -565,9 +570,10 @@ class MainWindow(QMainWindow):
         if path.is_dir():
             raise HwrError("it is a folder")
         strokes, corrections = load_document(path)
+        self.canvas.replace_strokes(strokes)
         for c in Corrections.from_json(corrections, strokes):
             self.corrections[INK].set(c.key, c.box, c.char)
-        self.canvas.replace_strokes(strokes)
+            self._record_correction(c.key, c.box, c.char)
         self.tabs.setCurrentIndex(INK_TAB)
         if self.worker.recognizer is not None:
             self._recognize_ink()
@@ -664,10 +670,23 @@ class MainWindow(QMainWindow):
 
     # --- autosave --------------------------------------------------------------------------------
 
+    def _record_correction(self, key, box, text: str) -> None:
+        """Journal a correction of the ink (the glyph of strokes ``key``); one whose strokes are gone is not kept."""
+        index = {s: i for i, s in enumerate(self.canvas.strokes)}
+        if key and all(s in index for s in key):
+            self.autosaver.record({"op": "correct", "strokes": sorted(index[s] for s in key),
+                                   "box": [int(v) for v in box], "char": text})
+
+    def _record_document(self, document: DocumentPage) -> None:
+        if document != self._document:
+            self._document = document
+            self.autosaver.record({"op": "document", "path": document[0], "page": document[1]})
+            self._schedule_autosave()
+
     def _schedule_autosave(self) -> None:
         strokes = self.canvas.strokes
         corrections = self.corrections[INK].to_json(strokes) if len(self.corrections[INK]) else []
-        self.autosaver.schedule(strokes, corrections)
+        self.autosaver.schedule(Snapshot(strokes, self.canvas.ink.history(), corrections, self._document))
 
     def autosave_now(self) -> None:
         """Write the ink and its corrections to the autosave now and wait for it (after an error, on quit)."""
@@ -675,21 +694,51 @@ class MainWindow(QMainWindow):
         self.autosaver.flush()
 
     def restore_autosave(self) -> bool:
-        """Bring back the ink and corrections of the last session; False if there were none."""
+        """Bring back the last session: the ink with its undo history and corrections, and the document that
+        was open at the page shown; the banner says so. False if there was nothing to bring back."""
         try:
-            data = self.autosaver.load()
+            session = self.autosaver.load()
         except HwrError as e:
             self.show_error(str(e))
             return False
-        if not data or not data[0]:
+        if session is None:
             return False
-        strokes, corrections = data
-        self.corrections[INK] = Corrections.from_json(corrections, strokes)
-        self.canvas.set_ink(Ink(strokes))
-        self.statusBar().showMessage(f"Restored {len(strokes)} strokes from the last session", 4000)
-        if self.worker.recognizer is not None:
+        self.corrections[INK] = session.corrections
+        self.canvas.set_ink(session.ink)
+        news = [f"Restored your ink from the last session ({len(session.ink)} strokes)"] if session.ink else []
+        news += self._reopen(session)
+        self._schedule_autosave()  # folds the journal into the autosave
+        if not news and not session.problems:
+            return False
+        self._tell_restored(news, session.problems)
+        if self.worker.recognizer is not None and self.canvas.ink:
             self._recognize_ink()
-        return True
+        return bool(news)
+
+    def _reopen(self, session: Session) -> list[str]:
+        """Open the session's document at its page again; what to tell about it."""
+        if session.document is None:
+            return []
+        path, page = session.document
+        if not Path(path).is_file():
+            session.problems.append(f"{Path(path).name} is no longer at {Path(path).parent}")
+            return []
+        if not self.open_file(path):
+            session.problems.append(f"{Path(path).name} could not be opened again")
+            return []
+        self.doc_pane.go_to(page)
+        return [f"reopened {Path(path).name}" + (f" at page {self.doc_pane.current}" if self.doc_pane.pages.count > 1
+                                                 else "")]
+
+    def _tell_restored(self, news: list[str], problems: list[str]) -> None:
+        """Say what came back (and what did not) in the banner (before the model's problem, if it has one)."""
+        text = "; ".join(news) or "Nothing could be restored from the last session"
+        text = text[0].upper() + text[1:] + "." + "".join(f" Not restored: {p}." for p in problems)
+        self.statusBar().showMessage(text, 8000)
+        if self.worker.recognizer is None and not self.banner.isHidden():  # keep the model's problem in sight
+            self.banner.show_message(f"{text} {self.banner.label.text()}")
+        else:
+            self.banner.show_message(text, "error" if problems else "info")
 
     # --- model, errors, about --------------------------------------------------------------------
 
@@ -769,7 +818,7 @@ class MainWindow(QMainWindow):
         """Save everything before going: the ink (synchronously) and the window settings."""
         self.live_timer.stop()
         self._schedule_autosave()
-        self.autosaver.flush()
+        self.autosaver.close()
         self.worker.invalidate(INK)
         self.worker.invalidate(IMAGE)
         self.worker.invalidate(PAGE)
