@@ -40,7 +40,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Hashable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -368,6 +368,43 @@ def untrusted_groups(features: np.ndarray, y: np.ndarray, groups: np.ndarray, tr
     return out
 
 
+class _Samples(NamedTuple):
+    """A personal model's samples, replaced whole (never changed), so that readers on other threads see one.
+
+    Attributes:
+        features: float32 (M, F), rows of unit length (shape (0, 0) without samples).
+        labels: int64 (M,), column indices of the samples' labels.
+        shared: bool (C,), the labels whose lookalike group the samples do not tell apart (``untrusted_groups``).
+        ids: M ids, one a sample (the store's, or positions).
+    """
+
+    features: np.ndarray
+    labels: np.ndarray
+    shared: np.ndarray
+    ids: tuple
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How the user's samples changed one glyph's reading (``PersonalModel.decisions``).
+
+    Attributes:
+        own: the network's own best label.
+        read: the best label once the samples are blended in.
+        samples: the ids of the samples that decided it, nearest first: without them the glyph no longer
+            reads ``read`` (usually one).
+    """
+
+    own: str
+    read: str
+    samples: tuple[Hashable, ...]
+
+
+def _best(probs: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """int (N,): per row of float (N, C) ``probs``, the best column among bool (C,) ``allowed``."""
+    return np.where(allowed, probs, -1.0).argmax(1)
+
+
 class PersonalModel:
     """Nearest-neighbour evidence from the user's samples, blended into the network's probabilities.
 
@@ -391,6 +428,9 @@ class PersonalModel:
     nearest sample's label, with ``COPY_SHARE`` of the probability: a corrected
     glyph, met again, reads as corrected.
 
+    ``decisions`` says, per glyph, whether the samples changed its best reading
+    and which samples decided it (each sample carries an id: the store's).
+
     Thread-safety: ``blend`` reads one immutable snapshot, ``update`` swaps in a
     new one, so the app may update it while recognition runs on another thread.
 
@@ -410,8 +450,7 @@ class PersonalModel:
         self.params = PARAMS[kind]
         self._index = {c: i for i, c in enumerate(self.labels)}
         self._groups = lookalike_groups(self.labels)
-        self._state: tuple[np.ndarray, np.ndarray, np.ndarray]  # features, labels, untrusted_groups of them
-        self._set_state(np.zeros((0, 0), np.float32), np.zeros(0, np.int64))
+        self._state = self._samples(np.zeros((0, 0), np.float32), np.zeros(0, np.int64), ())
 
     @classmethod
     def for_recognizer(cls, recognizer) -> "PersonalModel":
@@ -419,58 +458,75 @@ class PersonalModel:
         return cls(recognizer.labels, recognizer.feature_kind or "features")
 
     @classmethod
-    def from_samples(cls, images: np.ndarray, labels: Sequence[str], recognizer) -> "PersonalModel":
+    def from_samples(cls, images: np.ndarray, labels: Sequence[str], recognizer,
+                     ids: Sequence[Hashable] | None = None) -> "PersonalModel":
         """A model of stored samples, with features computed by ``recognizer`` (its labels set the columns).
 
         Args:
             images: uint8 (N, 28, 28), ink 255 (``SampleStore.arrays``).
             labels: N characters; those the recognizer does not know are ignored.
+            ids: N ids (``Sample.id``) that ``decisions`` names samples by (default: positions, 0 to N - 1).
         """
         model = cls.for_recognizer(recognizer)
         if len(labels):
             _, feats = recognizer.predict(uint8_to_glyphs(images))
             if feats is not None:
-                model.set_samples(feats, labels)
+                model.set_samples(feats, labels, ids)
         return model
+
+    def snapshot(self) -> "PersonalModel":
+        """A model holding the samples as they are now, whatever ``update`` does to this one later."""
+        copy = PersonalModel.__new__(PersonalModel)
+        copy.__dict__.update(self.__dict__)
+        return copy
 
     @property
     def size(self) -> int:
         """How many samples the model holds."""
-        return len(self._state[1])
+        return len(self._state.labels)
 
     def counts(self) -> dict[str, int]:
         """Samples per label."""
-        y = self._state[1]
+        y = self._state.labels
         return {self.labels[i]: int(n) for i, n in enumerate(np.bincount(y, minlength=len(self.labels))) if n}
 
     def shared(self) -> set[str]:
         """Labels whose lookalike group the samples do not tell apart (see ``untrusted_groups``)."""
-        return {self.labels[i] for i in np.nonzero(self._state[2])[0]}
+        return {self.labels[i] for i in np.nonzero(self._state.shared)[0]}
 
-    def _set_state(self, f: np.ndarray, y: np.ndarray) -> None:
-        self._state = (f, y, untrusted_groups(f, y, self._groups, self.params.trust))
+    def _samples(self, f: np.ndarray, y: np.ndarray, ids: Sequence[Hashable]) -> _Samples:
+        return _Samples(f, y, untrusted_groups(f, y, self._groups, self.params.trust), tuple(ids))
 
-    def set_samples(self, features: np.ndarray, labels: Sequence[str]) -> None:
-        """Replace all samples: float (N, F) features and their N labels (unknown labels are dropped)."""
+    def set_samples(self, features: np.ndarray, labels: Sequence[str], ids: Sequence[Hashable] | None = None) -> None:
+        """Replace all samples: float (N, F) features, their N labels (unknown labels are dropped) and N ids
+        (default: their positions, 0 to N - 1)."""
+        ids = range(len(labels)) if ids is None else ids
+        if len(ids) != len(labels):
+            raise ValueError(f"{len(ids)} ids for {len(labels)} samples")
         keep = [i for i, c in enumerate(labels) if c in self._index]
         f = l2_normalize(np.asarray(features)[keep]) if keep else np.zeros((0, 0), np.float32)
         y = np.array([self._index[labels[i]] for i in keep], np.int64)
-        self._set_state(f, y)
+        self._state = self._samples(f, y, [ids[i] for i in keep])
 
-    def update(self, feature: np.ndarray, label: str) -> bool:
-        """Learn one corrected glyph at once: float (F,) features and its label; False if the label is unknown."""
+    def update(self, feature: np.ndarray, label: str, sample_id: Hashable | None = None) -> bool:
+        """Learn one corrected glyph at once: float (F,) features, its label and its id (default: its position
+        in the model); False if the label is unknown."""
         if label not in self._index:
             return False
-        f, y, _ = self._state
+        f, y, _, ids = self._state
         new = l2_normalize(np.asarray(feature, np.float32).reshape(1, -1))
         if f.size and f.shape[1] != new.shape[1]:
             raise ValueError(f"feature size {new.shape[1]} does not match the model's {f.shape[1]}")
-        self._set_state(np.vstack([f, new]) if f.size else new, np.append(y, self._index[label]))
+        self._state = self._samples(np.vstack([f, new]) if f.size else new, np.append(y, self._index[label]),
+                                    ids + (len(ids) if sample_id is None else sample_id,))
         return True
 
     def similarities(self, features: np.ndarray) -> np.ndarray:
         """float32 (N, C): per glyph and class, the best cosine similarity to the class's samples (-1: none)."""
-        f, y, _ = self._state
+        return self._similarities(self._state, features)
+
+    def _similarities(self, state: _Samples, features: np.ndarray) -> np.ndarray:
+        f, y = state.features, state.labels
         out = np.full((len(features), len(self.labels)), -1.0, np.float32)
         if not len(y) or not len(features):
             return out
@@ -488,11 +544,14 @@ class PersonalModel:
         Returns:
             float32 (N, C), rows summing to 1; ``probs`` itself when there are no samples or features.
         """
-        f, y, shared = self._state
+        return self._blend(self._state, probs, features)
+
+    def _blend(self, state: _Samples, probs: np.ndarray, features: np.ndarray | None) -> np.ndarray:
+        y, shared = state.labels, state.shared
         if features is None or not len(y) or not len(probs):
             return probs
         probs = np.asarray(probs, np.float32)
-        sims = self.similarities(features)
+        sims = self._similarities(state, features)
         counts = np.bincount(y, minlength=len(self.labels)).astype(np.float32)
         k = self.params
         weight = counts / (counts + k.count_half)  # 0 for classes without samples
@@ -513,3 +572,80 @@ class PersonalModel:
             rest = q[rows].sum(1) - q[rows, best]
             q[rows, best] = np.maximum(q[rows, best], rest * COPY_SHARE / (1.0 - COPY_SHARE))
         return (q / q.sum(1, keepdims=True)).astype(np.float32)
+
+    def decisions(self, probs: np.ndarray, features: np.ndarray | None,
+                  allowed: np.ndarray | None = None) -> list[Decision | None]:
+        """Per glyph, whether the user's samples changed its best reading, and which samples decided it.
+
+        Args:
+            probs: float32 (N, C), the network's own probabilities (``blend``'s input).
+            features: float32 (N, F) the recognizer's features of the same glyphs (None: nothing to compare).
+            allowed: bool (C,), the labels the field mode allows (``decoding.mode_mask``); None: all.
+        Returns:
+            N entries: a ``Decision`` where the best allowed label with the samples blended in is not the
+            network's own, else None.
+        """
+        state, n = self._state, len(probs)
+        if features is None or not len(state.labels) or not n:
+            return [None] * n
+        allowed = np.ones(len(self.labels), bool) if allowed is None else np.asarray(allowed, bool)
+        own = _best(np.asarray(probs), allowed)
+        read = _best(self._blend(state, probs, features), allowed)
+        out: list[Decision | None] = [None] * n
+        for i in np.nonzero(own != read)[0]:
+            ids = self._deciders(state, probs[i : i + 1], features[i : i + 1], int(read[i]), allowed)
+            out[i] = Decision(self.labels[own[i]], self.labels[read[i]], ids)
+        return out
+
+    def _deciders(self, state: _Samples, probs: np.ndarray, features: np.ndarray, read: int,
+                  allowed: np.ndarray) -> tuple:
+        """The ids of the samples that make one glyph (float (1, C) ``probs``, (1, F) ``features``) read
+        column ``read``: the samples of its lookalike group, nearest first, taken away one at a time until
+        the glyph reads otherwise."""
+        sims = (l2_normalize(features) @ state.features.T)[0]
+        near = [j for j in np.argsort(-sims, kind="stable") if self._groups[state.labels[j]] == self._groups[read]]
+        keep, taken = np.ones(len(state.labels), bool), []
+        for j in near:
+            keep[j] = False
+            taken.append(state.ids[j])
+            rest = self._samples(state.features[keep], state.labels[keep], np.array(state.ids, object)[keep])
+            if _best(self._blend(rest, probs, features), allowed)[0] != read:
+                break
+        return tuple(taken)
+
+
+class BlendLog:
+    """A ``PersonalModel`` for one recognition: it blends as the model does (as it is when the log is made)
+    and keeps what it was given, so that ``decisions`` can tell afterwards which glyphs the samples changed.
+
+    The pipeline blends a page's glyphs in reading order (``pipeline.classify``), so the rows logged are the
+    page's glyphs, in order.
+    """
+
+    def __init__(self, model: PersonalModel) -> None:
+        self.model = model.snapshot()
+        self._probs: list[np.ndarray] = []
+        self._features: list[np.ndarray | None] = []
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.model.labels
+
+    @property
+    def rows(self) -> int:
+        """How many glyphs were blended."""
+        return sum(len(p) for p in self._probs)
+
+    def blend(self, probs: np.ndarray, features: np.ndarray | None) -> np.ndarray:
+        """``PersonalModel.blend``, logged."""
+        self._probs.append(np.asarray(probs, np.float32))
+        self._features.append(features)
+        return self.model.blend(probs, features)
+
+    def decisions(self, allowed: np.ndarray | None = None) -> list[Decision | None]:
+        """``PersonalModel.decisions`` of every row blended, in order."""
+        if not self._probs:
+            return []
+        if any(f is None for f in self._features):
+            return [None] * self.rows
+        return self.model.decisions(np.vstack(self._probs), np.vstack(self._features), allowed)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from hwr_desktop.errors import InputError
-from hwr_desktop.personal import (PARAMS, STORE_FILE, PersonalModel, SampleStore, load_npz_samples, lookalike_groups,
-                                  uint8_to_glyphs)
+from hwr_desktop.personal import (PARAMS, STORE_FILE, BlendLog, Decision, PersonalModel, SampleStore, load_npz_samples,
+                                  lookalike_groups, uint8_to_glyphs)
 from hwr_desktop.pipeline import classify
 
 from conftest import LABELS
@@ -243,3 +243,64 @@ def test_samples_load_from_a_store_a_data_folder_or_an_export(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"junk")
     with pytest.raises(InputError, match="not a samples export"):
         load_samples(tmp_path / "junk.npz")
+
+
+def test_decisions_name_the_sample_that_changed_a_reading():
+    model = PersonalModel(LABELS, "style")
+    model.set_samples(np.stack([_unit((0, 1)), _unit((5, 1))]), ["7", "b"], ids=["seven", "bee"])
+    probs = _probs([{"1": 0.6, "7": 0.2}, {"1": 0.6, "7": 0.2}])
+    near, far = _unit((0, 1), (1, 0.05)), _unit((2, 1))  # a copy of the "7" sample; nothing like any sample
+    d = model.decisions(probs, np.stack([near, far]))
+    assert d[0] == Decision("1", "7", ("seven",)) and d[1] is None
+    assert model.decisions(probs, None) == [None, None]
+    assert PersonalModel(LABELS, "style").decisions(probs, np.stack([near, far])) == [None, None]
+
+
+def test_decisions_take_as_many_samples_as_it_takes_nearest_first():
+    model = PersonalModel(LABELS, "style")
+    model.set_samples(np.stack([_unit((0, 1), (1, 0.03)), _unit((0, 1)), _unit((5, 1))]), ["7", "7", "7"])
+    probs = _probs([{"1": 0.6, "7": 0.2}])
+    d = model.decisions(probs, _unit((0, 1), (1, 0.01))[None])[0]
+    assert d.read == "7" and d.samples == (1, 0)  # either copy alone keeps it a 7; the far one plays no part
+    model.update(_unit((7, 1)), "Q")
+    assert model.decisions(probs, _unit((7, 1))[None])[0] == Decision("1", "Q", (3,))  # ids default to positions
+
+
+def test_a_sample_of_a_lookalike_decides_its_group_and_the_mode_is_respected():
+    model = PersonalModel(LABELS, "style")
+    model.update(_unit((0, 1)), "c", "mine")  # one sample of one case: evidence for "c or C"
+    probs = _probs([{"o": 0.5, "C": 0.3, "c": 0.1}])
+    d = model.decisions(probs, _unit((0, 1), (4, 0.4))[None])[0]  # similar, not a copy
+    assert d == Decision("o", "C", ("mine",))  # the case as the network had it, the group from the sample
+    zero = PersonalModel(LABELS, "style")
+    zero.update(_unit((0, 1)), "0")
+    oh = _probs([{"O": 0.6, "0": 0.3}])
+    assert zero.decisions(oh, _unit((0, 1))[None])[0].read == "0"
+    digits = np.array([c.isdigit() for c in LABELS])
+    assert zero.decisions(oh, _unit((0, 1))[None], digits) == [None]  # in Digits mode it read 0 anyway
+
+
+def test_a_blend_log_blends_as_its_model_was_and_sees_every_row():
+    model = PersonalModel(LABELS, "style")
+    model.update(_unit((0, 1)), "7", "seven")
+    logged = BlendLog(model)
+    model.update(_unit((2, 1)), "Q", "later")  # after the log was made: not in it
+    probs = _probs([{"1": 0.6, "7": 0.2}] * 3)
+    feats = np.stack([_unit((0, 1)), _unit((2, 1)), _unit((0, 1))])
+    out = np.vstack([logged.blend(probs[:2], feats[:2]), logged.blend(probs[2:], feats[2:])])
+    assert logged.rows == 3 and out[1].argmax() == LABELS.index("1")
+    assert [d and d.samples for d in logged.decisions()] == [("seven",), None, ("seven",)]
+
+
+def test_the_pipeline_blends_each_glyph_once_in_reading_order(fake):
+    from hwr_desktop.ink import Stroke
+    from hwr_desktop.pipeline import recognize_image, recognize_ink
+
+    strokes = [Stroke(np.array([[x, 0.0], [x + 2, 40.0]])) for x in (0, 60, 120)]
+    page = np.full((80, 200), 255, np.uint8)
+    page[20:60, 40:46] = page[20:60, 120:126] = 0
+    for run in (lambda log: recognize_ink(strokes, fake, personal=log),
+                lambda log: recognize_image(page, fake, personal=log)):
+        logged = BlendLog(PersonalModel(LABELS, "features"))
+        result = run(logged)
+        assert logged.rows == len(result.glyphs) > 0  # so the log's rows are the page's glyphs
