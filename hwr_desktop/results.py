@@ -8,8 +8,8 @@ serialize with ``dataclasses.asdict`` (see ``to_json``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Sequence
 
 Box = tuple[int, int, int, int]
 
@@ -63,12 +63,19 @@ class Candidate:
 
 @dataclass(frozen=True)
 class GlyphResult:
-    """A recognized glyph: the best character, its confidence and the top-k alternatives (best first)."""
+    """A recognized glyph: the best character, its confidence and the top-k alternatives (best first).
+
+    Attributes:
+        samples: the ids of the user's samples (``personal.Sample.id``) that made the glyph read ``char``
+            instead of the network's own best reading (``personal.PersonalModel.decisions``); empty when the
+            samples changed nothing, or were not asked. In JSON the key is there only when it is not empty.
+    """
 
     box: Box
     char: str
     confidence: float
     alternatives: tuple[Candidate, ...]
+    samples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,8 +142,20 @@ def to_json(obj: Any) -> Any:
 
 
 def page_json(page: PageResult) -> dict[str, Any]:
-    """A page as plain JSON values (``to_json``), without ``error`` when the page was read."""
+    """A page as plain JSON values (``to_json``), without ``error`` when the page was read, nor a glyph's
+    ``samples`` when it is empty."""
     d = to_json(page)
     if d["error"] is None:
         del d["error"]
+    for glyph in (g for line in d["lines"] for word in line["words"] for g in word["glyphs"]):
+        if not glyph["samples"]:
+            del glyph["samples"]
     return d
+
+
+def with_glyphs(page: PageResult, glyphs: Sequence[GlyphResult]) -> PageResult:
+    """``page`` with its glyphs (``PageResult.glyphs``, in order) replaced by ``glyphs``; the texts stay."""
+    found = iter(glyphs)
+    lines = tuple(replace(line, words=tuple(replace(w, glyphs=tuple(next(found) for _ in w.glyphs))
+                                            for w in line.words)) for line in page.lines)
+    return replace(page, lines=lines)
