@@ -84,7 +84,7 @@ class Personalizer:
             self.model = None
             return
         images, labels = self.store.arrays() if self.store is not None else (np.zeros((0, 28, 28), np.uint8), [])
-        self.model = PersonalModel.from_samples(images, labels, self._recognizer)
+        self.model = PersonalModel.from_samples(images, labels, self._recognizer, [s.id for s in self.samples])
 
     def learn(self, glyph: np.ndarray, label: str, strokes: Sequence = ()) -> Sample | None:
         """Store a corrected glyph and update the model at once.
@@ -101,7 +101,7 @@ class Personalizer:
         if self.model is not None:
             _, feats = self._recognizer.predict(np.asarray(glyph, np.float32).reshape(1, 1, 28, 28))
             if feats is not None:
-                self.model.update(feats[0], label)
+                self.model.update(feats[0], label, sample.id)
         return sample
 
     def learn_ink(self, strokes: Iterable[Stroke], label: str) -> Sample | None:

@@ -8,6 +8,10 @@ request that is already stale when its turn comes is skipped without work.
 Document pages ("page") are rendered from their file and recognized in one job
 each (``load_page``); such a job never fails as a whole: a page that cannot be
 read or recognized comes back as a ``PageResult`` with ``error`` set.
+
+With a personal model, each glyph that the user's samples made read otherwise than
+the network alone carries the ids of those samples (``GlyphResult.samples``, see
+``mark_personal``), so the window can show it and offer to forget them.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from typing import Callable, Sequence
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from ..decoding import mode_mask
 from ..documents import open_document
 from ..errors import HwrError
 from ..ink import Stroke
+from ..personal import BlendLog
 from ..pipeline import ink_lines, recognize_image, recognize_ink
-from ..results import Line, PageResult
+from ..results import Line, PageResult, with_glyphs
 from .corrections import GlyphKey
 from .word_lists import WordLists
 
@@ -65,17 +71,45 @@ def _lexicon(words: WordLists | None):
     return words.lexicon() if words is not None else None
 
 
+def mark_personal(recognize: Callable[[BlendLog | None], PageResult], personal, mode: str) -> PageResult:
+    """Run ``recognize`` (a pipeline call taking the personal model) and mark, in its result, each glyph that
+    the user's samples made read otherwise than the network alone: its ``samples`` name the samples that
+    decided it (``PersonalModel.decisions``). A glyph shown as the network's own best reading (the line's
+    context chose it anyway) is not marked.
+
+    Args:
+        personal: a ``personal.PersonalModel``, or None (nothing is marked).
+    """
+    logged = BlendLog(personal) if personal is not None else None
+    page = recognize(logged)
+    if logged is None:
+        return page
+    decisions = logged.decisions(mode_mask(logged.labels, mode))
+    glyphs = page.glyphs
+    if len(decisions) != len(glyphs):  # the pipeline blended other rows too: better no mark than a wrong one
+        log.debug("personal marks left out: %d rows blended for %d glyphs", len(decisions), len(glyphs))
+        return page
+    marked = [dataclasses.replace(g, samples=tuple(map(str, d.samples))) if d is not None and g.char != d.own else g
+              for g, d in zip(glyphs, decisions)]
+    return with_glyphs(page, marked) if any(g.samples for g in marked) else page
+
+
 def run_ink(strokes: Sequence[Stroke], recognizer, mode: str, personal=None, words: WordLists | None = None,
             guides: tuple[float, float] | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
     lines = ink_lines(strokes, recognizer) if strokes else []
-    page = recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=personal, lexicon=_lexicon(words),
-                         guides=guides, lines=lines)
+    page = mark_personal(lambda p: recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=p,
+                                                 lexicon=_lexicon(words), guides=guides, lines=lines), personal, mode)
     return page, ink_glyph_keys(strokes, lines)
+
+
+def _recognize_image(image: np.ndarray, recognizer, mode: str, personal, words: WordLists | None) -> PageResult:
+    return mark_personal(lambda p: recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=p,
+                                                   lexicon=_lexicon(words)), personal, mode)
 
 
 def run_image(image: np.ndarray, recognizer, mode: str, personal=None,
               words: WordLists | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
-    page = recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=personal, lexicon=_lexicon(words))
+    page = _recognize_image(image, recognizer, mode, personal, words)
     return page, tuple(frozenset() for _ in page.glyphs)
 
 
@@ -115,7 +149,7 @@ def run_page(path: str | Path, number: int, recognizer, mode: str, *, image: np.
             image = loaded.image
         if not recognize:
             return number, image, None
-        result = recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=personal, lexicon=_lexicon(words))
+        result = _recognize_image(image, recognizer, mode, personal, words)
         return number, image, dataclasses.replace(result, page=number)
     except HwrError as e:
         return number, image, PageResult(0, 0, "", (), number, str(e))

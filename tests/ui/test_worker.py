@@ -73,3 +73,38 @@ def test_a_letter_joined_from_strokes_keys_all_of_them(qtbot, real_recognizer):
     outcome = sig.args[0]
     assert outcome.page.text == "H"
     assert outcome.keys == (frozenset(ink),)  # a correction of this glyph is stored with all three strokes
+
+
+def test_glyphs_are_marked_only_where_the_samples_changed_what_is_shown():
+    from hwr_desktop.personal import PersonalModel
+    from hwr_desktop.results import Candidate, GlyphResult, LineResult, PageResult, WordResult
+    from hwr_desktop.ui.worker import mark_personal
+    from uihelpers import LABELS
+
+    model = PersonalModel(LABELS, "features")
+    model.update(np.array([1, 0, 0, 0], np.float32), "7", "s7")
+    probs = np.full((2, len(LABELS)), 0.2 / (len(LABELS) - 2), np.float32)
+    probs[:, LABELS.index("1")], probs[:, LABELS.index("7")] = 0.6, 0.2
+    feats = np.array([[1, 0, 0, 0], [0, 1, 0, 0]], np.float32)  # a copy of the sample; unlike it
+
+    def page(chars):
+        glyphs = tuple(GlyphResult((20 * i, 0, 20 * i + 5, 10), c, 0.9, (Candidate(c, 0.9),))
+                       for i, c in enumerate(chars))
+        word = WordResult((0, 0, 25, 10), chars, glyphs)
+        return PageResult(40, 10, chars, (LineResult((0, 0, 25, 10), chars, (word,)),))
+
+    def recognize(shown, blends=1):
+        """A pipeline run that blends the two glyphs ``blends`` times and reads them as ``shown``."""
+        def run(logged):
+            for _ in range(blends if logged is not None else 0):
+                logged.blend(probs, feats)
+            return page(shown)
+        return run
+
+    def marks(shown, blends=1):
+        return [g.samples for g in mark_personal(recognize(shown, blends), model, "auto").glyphs]
+
+    assert marks("71") == [("s7",), ()]
+    assert marks("11") == [(), ()]  # the line's context read it as the network did: no mark
+    assert marks("71", blends=2) == [(), ()]  # more rows than glyphs: no mark rather than a wrong one
+    assert mark_personal(recognize("71"), None, "auto") == page("71")
