@@ -119,6 +119,11 @@ class CorrectedPage:
         """Whether glyph ``i`` is uncertain and not yet corrected."""
         return not self.corrected[i] and self.page.glyphs[i].confidence < LOW_CONFIDENCE
 
+    def is_personal(self, i: int) -> bool:
+        """Whether glyph ``i`` reads as it does because of the user's samples (``GlyphResult.samples``) and
+        is not corrected."""
+        return not self.corrected[i] and bool(self.page.glyphs[i].samples)
+
     def line_texts(self) -> list[list[str]]:
         """Per line, its words' corrected texts."""
         out, i = [], 0
@@ -137,12 +142,13 @@ class CorrectedPage:
 
     def as_page(self) -> PageResult:
         """The result as the user sees it, for saving: every text (page, line, word, glyph) with the
-        corrections in; a corrected glyph has confidence 1.0 and keeps the network's alternatives."""
+        corrections in; a corrected glyph has confidence 1.0, keeps the network's alternatives, and no
+        longer names the samples that read it otherwise."""
         chars = iter(zip(self.chars, self.corrected))
 
         def fixed(g: GlyphResult) -> GlyphResult:
             char, corrected = next(chars)
-            return replace(g, char=char, confidence=1.0) if corrected else g
+            return replace(g, char=char, confidence=1.0, samples=()) if corrected else g
 
         lines = []
         for line, words in zip(self.page.lines, self.line_texts()):

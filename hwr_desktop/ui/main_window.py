@@ -470,7 +470,8 @@ class MainWindow(QMainWindow):
             return
         g = shown.glyphs[index]
         alts = ", ".join(f"{c.char} {c.p:.0%}" for c in g.alternatives[1:])
-        self.statusBar().showMessage(f"\u201c{g.char}\u201d {g.confidence:.0%}; also: {alts}. Click to correct.")
+        how = " from your handwriting" if shown.is_personal(index) else ""
+        self.statusBar().showMessage(f"\u201c{g.char}\u201d {g.confidence:.0%}{how}; also: {alts}. Click to correct.")
 
     # --- corrections -----------------------------------------------------------------------------
 
@@ -483,8 +484,22 @@ class MainWindow(QMainWindow):
         glyph, key = shown.glyphs[index], shown.keys[index]
         popup = CorrectionPopup(glyph, shown.chars[index], shown.corrected[index], self)
         popup.chosen.connect(lambda text: self._apply_correction(source, key, glyph.box, text))
+        popup.forget.connect(self.forget_samples)
         popup.popup(QCursor.pos())
         return popup
+
+    def forget_samples(self, ids) -> int:
+        """Delete the user's samples ``ids`` (those that made a glyph read as it does) from the store and the
+        personal model, and read everything again; returns how many went."""
+        try:
+            n = self.personalizer.delete(ids)
+        except OSError as e:
+            self.show_error(f"Could not forget the sample: {e.strerror or e}")
+            return 0
+        self._on_samples_deleted()
+        self.statusBar().showMessage(f"Forgot {n} sample{'s' * (n != 1)} of your handwriting; read again" if n
+                                     else "That sample was already forgotten", 4000)
+        return n
 
     def set_correction(self, index: int, text: str, source: str | None = None) -> None:
         """Override glyph ``index`` of the visible result with ``text`` ("" reverts it)."""

@@ -1,4 +1,5 @@
-"""ResultView: the recognized text, line by line (paragraphs apart); uncertain glyphs underlined, corrected ones marked.
+"""ResultView: the recognized text, line by line (paragraphs apart); corrected glyphs in bold blue, glyphs read
+from the user's handwriting in purple and uncertain ones in orange, both underlined.
 
 Each glyph is a link; clicking one emits ``glyphClicked`` with its index so
 the window can offer alternatives. Hovering one emits ``glyphHovered``.
@@ -16,7 +17,7 @@ from PySide6.QtCore import QSize, QUrl, Signal
 from PySide6.QtGui import QFont, QPalette, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
-from .colors import CORRECTED, LOW, css_color
+from .colors import CORRECTED, LOW, PERSONAL, css_color
 from .corrections import CorrectedPage
 
 SCHEME = "glyph"
@@ -119,6 +120,8 @@ class ResultView(QTextBrowser):
             style += f"color:{css_color(self.palette().color(QPalette.ColorRole.PlaceholderText))};"
         elif shown.corrected[i]:
             style += f"color:{CORRECTED};font-weight:bold;"
+        elif shown.is_personal(i):
+            style += f"color:{PERSONAL};text-decoration:underline;"
         elif shown.is_low(i):
             style += f"color:{LOW};text-decoration:underline;"
         else:

@@ -52,3 +52,56 @@ def test_personalizer_learns_image_glyphs_and_deletes(tmp_path, real_recognizer)
     assert p.learn_ink([Stroke(np.array([[0, 0], [0, 30]]))], "ab") is None  # only single characters
     assert p.delete([s.id]) == 1 and p.model.size == 0
     assert s.id not in (tmp_path / STORE_FILE).read_text()
+
+
+def test_a_glyph_read_from_a_sample_is_marked_and_forgetting_the_sample_takes_it_back(qtbot, make_window, data_dir,
+                                                                                      real_recognizer):
+    from hwr_desktop.ui.colors import PERSONAL, glyph_color
+
+    w = make_window(real_recognizer, mode="auto")
+    write(w.canvas, [one(60, 60)])
+    qtbot.waitUntil(lambda: w.shown() is not None and len(w.shown().glyphs) == 1, timeout=10000)
+    first = w.shown().glyphs[0].char
+    label = "Q" if first != "Q" else "k"
+    w.set_correction(0, label)  # a wrong correction: kept as a sample of the user's handwriting
+    (sample,) = w.personalizer.samples
+    assert not w.shown().is_personal(0)  # the corrected glyph itself is marked as corrected
+    w.canvas.clear()
+    write(w.canvas, [one(300, 60)])  # the same glyph again: the sample makes it read as the correction
+    qtbot.waitUntil(lambda: w.shown() is not None and len(w.shown().glyphs) == 1
+                    and not w.shown().corrected[0], timeout=10000)
+    shown = w.shown()
+    assert w.current_text() == label and shown.is_personal(0) and shown.glyphs[0].samples == (sample.id,)
+    assert glyph_color(shown, 0).name() == PERSONAL and PERSONAL in w.result_view.toHtml()
+    popup = w.open_correction(0)
+    assert popup.actions()[0].text() == f"Read as \u201c{label}\u201d from your handwriting"
+    assert popup.forget_action.text() == "Forget this sample"
+    popup.forget_action.trigger()
+    assert len(SampleStore(data_dir / "samples")) == 0 and w.personalizer.model.size == 0
+    qtbot.waitUntil(lambda: w.current_text() == first, timeout=10000)  # read again, by the network alone
+    assert not w.shown().is_personal(0) and w.shown().glyphs[0].samples == ()
+
+
+def test_a_glyph_the_samples_did_not_change_offers_nothing_to_forget(qtbot, make_window):
+    w = make_window(FakeRecognizer(chars="1"))
+    write(w.canvas, [one(60, 60)])
+    qtbot.waitUntil(lambda: w.current_text() == "1", timeout=5000)
+    popup = w.open_correction(0)
+    assert popup.forget_action is None and popup.actions()[0].text() == "Read as \u201c1\u201d (90%)"
+    popup.close()
+
+
+def test_the_popup_forgets_every_sample_that_decided_the_glyph(qtbot):
+    from hwr_desktop.results import Candidate, GlyphResult
+    from hwr_desktop.ui.correction_popup import CorrectionPopup
+
+    glyph = GlyphResult((0, 0, 10, 10), "7", 0.8, (Candidate("7", 0.8), Candidate("1", 0.2)), ("a1", "b2"))
+    popup = CorrectionPopup(glyph, "7", False)
+    qtbot.addWidget(popup)
+    assert popup.forget_action.text() == "Forget these 2 samples"
+    with qtbot.waitSignal(popup.forget) as forgot:
+        popup.forget_action.trigger()
+    assert forgot.args == [("a1", "b2")]
+    corrected = CorrectionPopup(glyph, "x", True)  # corrected by hand: the samples no longer decide it
+    qtbot.addWidget(corrected)
+    assert corrected.forget_action is None
