@@ -530,9 +530,11 @@ class PersonalModel:
         out = np.full((len(features), len(self.labels)), -1.0, np.float32)
         if not len(y) or not len(features):
             return out
-        sims = l2_normalize(features) @ f.T  # (N, M)
-        for c in np.unique(y):
-            out[:, c] = sims[:, y == c].max(1)
+        order = np.argsort(y, kind="stable")
+        ys = y[order]
+        starts = np.r_[0, np.nonzero(np.diff(ys))[0] + 1]  # where each class's run of samples begins
+        sims = l2_normalize(features) @ f[order].T  # (N, M), samples grouped by class
+        out[:, ys[starts]] = np.maximum.reduceat(sims, starts, axis=1)
         return out
 
     def blend(self, probs: np.ndarray, features: np.ndarray | None) -> np.ndarray:
@@ -602,13 +604,17 @@ class PersonalModel:
         """The ids of the samples that make one glyph (float (1, C) ``probs``, (1, F) ``features``) read
         column ``read``: the samples of its lookalike group, nearest first, taken away one at a time until
         the glyph reads otherwise."""
-        sims = (l2_normalize(features) @ state.features.T)[0]
-        near = [j for j in np.argsort(-sims, kind="stable") if self._groups[state.labels[j]] == self._groups[read]]
-        keep, taken = np.ones(len(state.labels), bool), []
-        for j in near:
+        f, y = state.features, state.labels
+        group = self._groups == self._groups[read]  # bool (C,): the labels that look like ``read``
+        inside = group[y]  # the samples that can speak for ``read``
+        sims = (l2_normalize(features) @ f.T)[0]
+        keep, taken = np.ones(len(y), bool), []
+        for j in [j for j in np.argsort(-sims, kind="stable") if inside[j]]:
             keep[j] = False
             taken.append(state.ids[j])
-            rest = self._samples(state.features[keep], state.labels[keep], np.array(state.ids, object)[keep])
+            shared = state.shared.copy()  # only this group's trust can change: work it out for its samples alone
+            shared[group] = untrusted_groups(f[keep & inside], y[keep & inside], self._groups, self.params.trust)[group]
+            rest = _Samples(f[keep], y[keep], shared, ())
             if _best(self._blend(rest, probs, features), allowed)[0] != read:
                 break
         return tuple(taken)
