@@ -720,7 +720,8 @@ class MainWindow(QMainWindow):
             return False
         self.corrections[INK] = session.corrections
         self.canvas.set_ink(session.ink)
-        news = [f"Restored your ink from the last session ({len(session.ink)} strokes)"] if session.ink else []
+        n = len(session.ink)
+        news = [f"Restored your ink from the last session ({n} stroke{'s' * (n != 1)})"] if n else []
         news += self._reopen(session)
         self._schedule_autosave()  # folds the journal into the autosave
         if not news and not session.problems:

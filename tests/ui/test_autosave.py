@@ -128,3 +128,16 @@ def test_without_its_journal_the_numbering_goes_on_after_the_autosave(qtbot, mak
     crash(fresh)
     last = make_window(FakeRecognizer())
     assert last.restore_autosave() and len(last.canvas.strokes) == 1
+
+
+def test_a_document_gone_since_is_named_and_the_ink_still_restored(qtbot, make_window, fake, data_dir, tmp_path):
+    w = make_window(fake)
+    assert w.open_file(three_pages(tmp_path / "scan.tif"))
+    w.tabs.setCurrentIndex(0)
+    write(w.canvas, [one(60, 60)])
+    crash(w)
+    (tmp_path / "scan.tif").unlink()
+    again = make_window(FakeRecognizer())
+    assert again.restore_autosave() and len(again.canvas.strokes) == 1
+    assert again.banner.text().startswith("Restored your ink from the last session (1 stroke). Not restored: scan.tif")
+    assert again.doc_pane.pages is None
