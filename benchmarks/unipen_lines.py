@@ -10,7 +10,9 @@ Only UNIPEN validation writers (``training/unipen.py split_of``: whole writers, 
    compared with the lines written. The truth comes from the pen's path, which the app does not use: a new
    written line starts where a stroke centred below the ink of the line so far begins after the pen has
    swept back across more than half of the segment's width (the t-bars and i-dots added at a line's end do not go
-   down). Segments whose truth is several lines are counted apart.
+   down). Segments whose truth is several lines are counted apart. For one-line texts of two words or more,
+   the words found are counted against the words of the transcription (tokens holding a letter or digit:
+   UNIPEN writes punctuation as tokens of its own).
 2. Composed lines: words (lower case, Capitalized, ALL CAPS, numbers) made of one validation writer's
    isolated characters (categories 1a-1c, each character's own strokes), sized as handwriting (x-height,
    ascenders, capitals, descenders), spaced unevenly, on a wandering baseline; ``--mixed`` writes one word
@@ -77,11 +79,16 @@ def bench_texts(segments, rec: Recognizer, limit: int, rng: np.random.Generator)
     multi = [0, 0]
     t0 = time.perf_counter()
     misses = []
+    words_right = words_n = 0
     for i in pick:
         seg = segments[i]
         truth = written_lines(list(seg.strokes))
         lines = pipeline.ink_lines(to_strokes(unipen.to_ink_points(seg, PX_PER_INCH)), rec)
         ok = len(lines) == truth
+        tokens = [t for t in seg.label.split() if any(c.isalnum() for c in t)]
+        if truth == 1 and len(tokens) >= 2:  # words of one line: do the word gaps fall where the writer's did?
+            words_n += 1
+            words_right += sum(len(line.words) for line in lines) == len(tokens)
         if truth == 1:
             found[len(lines)] += 1
             per_contributor[seg.contributor][0] += 1
@@ -97,6 +104,8 @@ def bench_texts(segments, rec: Recognizer, limit: int, rng: np.random.Generator)
     print(f"  one-line texts read as one line: {100 * found[1] / max(n1, 1):.1f} %   "
           f"(lines found: {dict(sorted(found.items()))})")
     print(f"  multi-line texts read with the right number of lines: {100 * multi[1] / max(multi[0], 1):.1f} %")
+    print(f"  one-line texts of 2 words or more cut into as many words as written: "
+          f"{100 * words_right / max(words_n, 1):.1f} % of {words_n}")
     worst = sorted(per_contributor.items(), key=lambda kv: kv[1][1] / kv[1][0])[:6]
     print("  worst contributors: " + ", ".join(f"{c} {100 * k / n:.0f} % of {n}" for c, (n, k) in worst))
     for c, label, n in misses[:8]:

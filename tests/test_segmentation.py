@@ -373,3 +373,14 @@ def test_a_word_written_larger_keeps_its_letters_together():
     big = [stroke([(x, 0), (x + 20, 60)], 2000 + i * 300) for i, x in enumerate((80, 116, 152))]  # gaps 16
     lines = segment_ink(small + big)
     assert [len(w.glyphs) for w in lines[0].words] == [3, 3]
+
+
+def test_natural_word_gap_between_two_kinds_of_gaps():
+    from hwr_desktop.segmentation import natural_word_gap
+
+    # a writer who spaces words little: letter gaps 0-6, word gaps 15-20 at a letter height of 40
+    gaps = [2, 5, 0, 15, 3, 6, 1, 20, 4, 2, 17, 5]
+    t = natural_word_gap(gaps, 40)
+    assert t is not None and 6 < t < 15
+    assert natural_word_gap([3, 4, 5, 4, 3, 5, 4], 40) is None  # one kind of gap: one word
+    assert natural_word_gap([2, 30, 3], 40) is None  # too few gaps to tell
