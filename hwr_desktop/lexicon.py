@@ -27,6 +27,23 @@ MAX_WORD = 24
 SHIPPED = "words_en.txt"
 
 
+def is_word(word: str) -> bool:
+    """Whether ``word`` can be a word of a list: 2 to ``MAX_WORD`` letters a-z, either case."""
+    return 2 <= len(word) <= MAX_WORD and word.isascii() and word.isalpha()
+
+
+def read_words(path: str | Path) -> list[str]:
+    """The whitespace-separated tokens of a word list file, as written (usable words or not: see ``is_word``).
+
+    Raises:
+        InputError: the file cannot be read (missing, a folder, not UTF-8).
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read word list {path}: {e.__class__.__name__}: {e}") from None
+
+
 def shipped_words_path() -> Path:
     try:
         return Path(str(resources.files("hwr_desktop.resources").joinpath(SHIPPED)))
@@ -41,7 +58,7 @@ class Lexicon:
         by_len: dict[int, set[str]] = {}
         for w in words:
             w = w.strip().lower()
-            if 2 <= len(w) <= MAX_WORD and w.isascii() and w.isalpha():
+            if is_word(w):
                 by_len.setdefault(len(w), set()).add(w)
         self._words = {n: sorted(ws) for n, ws in by_len.items()}
         self._codes = {
@@ -62,13 +79,7 @@ class Lexicon:
             InputError: a word list cannot be read.
         """
         files = ([shipped_words_path()] if shipped else []) + [Path(p) for p in paths]
-        words: list[str] = []
-        for f in files:
-            try:
-                words.extend(f.read_text(encoding="utf-8").split())
-            except (OSError, UnicodeDecodeError) as e:
-                raise InputError(f"cannot read word list {f}: {e.__class__.__name__}: {e}") from None
-        return cls(words)
+        return cls(w for f in files for w in read_words(f))
 
     def best_word(self, letter_p: np.ndarray) -> tuple[str, float] | None:
         """The likeliest word of this length.
@@ -78,13 +89,36 @@ class Lexicon:
         Returns:
             (word, log probability), or None when the lexicon has no word of length n.
         """
+        scores = self._scores(letter_p)
+        if scores is None:
+            return None
+        k = int(scores.argmax())
+        return self._words[len(letter_p)][k], float(scores[k])
+
+    def best_words(self, letter_p: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The ``k`` likeliest words of this length, best first.
+
+        Args:
+            letter_p: float (n, 26), as for ``best_word``.
+        Returns:
+            up to ``k`` (word, log probability) pairs; [] when the lexicon has no word of length n.
+        """
+        scores = self._scores(letter_p)
+        if scores is None or k < 1:
+            return []
+        top = np.arange(len(scores)) if k >= len(scores) else np.argpartition(-scores, k - 1)[:k]
+        top = top[np.lexsort((top, -scores[top]))][:k]
+        words = self._words[len(letter_p)]
+        return [(words[i], float(scores[i])) for i in top]
+
+    def _scores(self, letter_p: np.ndarray) -> np.ndarray | None:
+        """float (m,): the log probability of each of the lexicon's m words of length n under float (n, 26)
+        ``letter_p``; None when it has none."""
         codes = self._codes.get(len(letter_p))
         if codes is None:
             return None
         logp = np.log(np.maximum(letter_p, 1e-12))
-        scores = logp[np.arange(len(letter_p))[None, :], codes].sum(1)
-        k = int(scores.argmax())
-        return self._words[len(letter_p)][k], float(scores[k])
+        return logp[np.arange(len(letter_p))[None, :], codes].sum(1)
 
 
 def apply_lexicon(probs: np.ndarray, labels: Sequence[str], lexicon: Lexicon) -> np.ndarray:

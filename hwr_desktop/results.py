@@ -80,9 +80,18 @@ class GlyphResult:
 
 @dataclass(frozen=True)
 class WordResult:
+    """A recognized word: its glyphs, left to right, and their text.
+
+    Attributes:
+        alternatives: whole-word readings, likeliest first (words of the word list within reach first), the
+            word as read among them (``words.word_alternatives``); empty when not asked, or for a word of one
+            glyph (its glyph's alternatives are the word's). In JSON the key is there only when it is not empty.
+    """
+
     box: Box
     text: str
     glyphs: tuple[GlyphResult, ...]
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,14 +151,17 @@ def to_json(obj: Any) -> Any:
 
 
 def page_json(page: PageResult) -> dict[str, Any]:
-    """A page as plain JSON values (``to_json``), without ``error`` when the page was read, nor a glyph's
-    ``samples`` when it is empty."""
+    """A page as plain JSON values (``to_json``), without ``error`` when the page was read, nor a word's
+    ``alternatives`` or a glyph's ``samples`` when it is empty."""
     d = to_json(page)
     if d["error"] is None:
         del d["error"]
-    for glyph in (g for line in d["lines"] for word in line["words"] for g in word["glyphs"]):
-        if not glyph["samples"]:
-            del glyph["samples"]
+    for word in (w for line in d["lines"] for w in line["words"]):
+        if not word["alternatives"]:
+            del word["alternatives"]
+        for glyph in word["glyphs"]:
+            if not glyph["samples"]:
+                del glyph["samples"]
     return d
 
 

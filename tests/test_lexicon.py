@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from hwr_desktop.errors import InputError
-from hwr_desktop.lexicon import Lexicon, apply_lexicon, shipped_words_path
+from hwr_desktop.lexicon import Lexicon, apply_lexicon, is_word, shipped_words_path
 from probs import LABELS, row, text
 
 
@@ -40,3 +40,20 @@ def test_user_word_list(tmp_path):
     assert len(lex) == 2 and "zyxwv" in lex
     with pytest.raises(InputError, match="cannot read word list"):
         Lexicon.from_files([tmp_path / "missing.txt"])
+
+
+def test_best_words_ranks_the_words_of_a_length():
+    lex = Lexicon(["cat", "cot", "car", "dog", "hello"])
+    letter_p = np.full((3, 26), 1e-6)
+    for i, probs in enumerate(({"c": 0.9}, {"a": 0.7, "o": 0.3}, {"t": 0.6, "r": 0.4})):
+        for c, p in probs.items():
+            letter_p[i, ord(c) - ord("a")] = p
+    found = lex.best_words(letter_p, 3)
+    assert [w for w, _ in found] == ["cat", "car", "cot"]
+    assert found[0][1] == pytest.approx(np.log(0.9 * 0.7 * 0.6)) and lex.best_word(letter_p)[0] == "cat"
+    assert len(lex.best_words(letter_p, 10)) == 4 and lex.best_words(letter_p[:2], 3) == []
+
+
+def test_a_usable_word_is_two_to_24_letters():
+    assert is_word("Anna") and is_word("ok") and not is_word("a") and not is_word("naïve")
+    assert not is_word("r2d2") and not is_word("x" * 25)
