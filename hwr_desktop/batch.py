@@ -41,6 +41,8 @@ class Options:
         context: decode lines in context; False for each glyph's own reading.
         samples: the user's corrected glyphs (``personal.load_samples``: the app's samples folder or an
             exported npz), blended into every reading; None for none.
+        word_alternatives: readings kept per word (``words.with_word_alternatives``, from the glyphs' ``k``
+            alternatives and the word lists); 0 for none (the default: only the JSON output shows them).
     """
 
     mode: str = "auto"
@@ -51,6 +53,7 @@ class Options:
     lexicon: tuple[str, ...] | None = ()
     context: bool = True
     samples: str | None = None
+    word_alternatives: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,10 @@ def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
         personal = personal_model(options.samples, rec) if options.samples is not None else None
         pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon,
                                context=options.context, personal=personal)
+        if options.word_alternatives:
+            from .words import with_word_alternatives
+
+            pages = [with_word_alternatives(p, lexicon, options.word_alternatives) for p in pages]
     except HwrError as e:
         return FileOutcome(name, error=str(e))
     except MemoryError:

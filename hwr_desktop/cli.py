@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "or hocr (XHTML for OCR tools); default text")
     rec.add_argument("--json", action="store_true", help="same as --format json")
     rec.add_argument("--top-k", type=_positive, default=5, metavar="K", help="alternatives per glyph in json (default 5)")
+    rec.add_argument("--word-alternatives", type=_count, default=5, metavar="N",
+                     help="whole-word readings per word in json, from the glyphs' alternatives, words of the word "
+                          "list first (default 5; 0 for none)")
     rec.add_argument("--mode", choices=MODES, default="auto", help="restrict the characters read (default auto)")
     rec.add_argument("--model", metavar="PATH", help="use this ONNX model instead of the shipped one")
     rec.add_argument("--lexicon", action="append", default=[], metavar="FILE",
@@ -58,14 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
 FORMATS = ("text", "json", "hocr")  # kept in step with formats.FORMATS (tested)
 
 
-def _positive(text: str) -> int:
+def _integer(text: str, least: int) -> int:
     try:
         v = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+    if v < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}")
     return v
+
+
+def _positive(text: str) -> int:
+    return _integer(text, 1)
+
+
+def _count(text: str) -> int:
+    return _integer(text, 0)
 
 
 def _pages(text: str):
@@ -159,7 +170,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
             _error("samples", str(e))
             return 1
     options = batch.Options(args.mode, args.top_k, args.pages, args.model, lexicon=lexicon, context=not args.no_context,
-                            samples=args.samples)
+                            samples=args.samples, word_alternatives=args.word_alternatives if fmt == "json" else 0)
     jobs = args.jobs or (batch.default_jobs() if len(names) >= 4 else 1)
     bar = ProgressBar(len(names)) if sys.stderr.isatty() and not args.no_progress and len(names) > 1 else None
 

@@ -1,7 +1,13 @@
 """Outcomes -> the output formats of the CLI and the app: plain text, JSON and hOCR (``hocr.py``).
 
 Text: a file's pages are separated by a form feed line (as Tesseract does); within a page, lines
-by newlines and paragraphs by a blank line. JSON: the document described in ``cli.py``.
+by newlines and paragraphs by a blank line. JSON: one document, ``{"model": {"path", "classes",
+"preprocess"}, "files": [{"file", "pages": [page, ...]} or {"file", "error"}]}``, each page
+``results.page_json``: ``width``, ``height``, ``text``, ``page``, ``skew`` (and ``error`` when it failed) and
+``lines``, each with ``box``, ``text``, ``paragraph`` and ``words``; a word has ``box``, ``text``, ``glyphs``
+and, when asked (``hwr recognize --format json`` does, ``--word-alternatives``), ``alternatives``: its likeliest
+whole-word readings, best first (``words.word_alternatives``); a glyph has ``box``, ``char``, ``confidence``,
+``alternatives`` (``[{"char", "p"}]``, best first) and, when the user's samples decided it, ``samples``.
 ``write_pages`` writes one file's pages in a format, atomically: ``hwr recognize --out`` and the
 app's File > Save Text both call it.
 """

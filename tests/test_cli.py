@@ -158,3 +158,18 @@ def test_an_output_that_cannot_be_written_is_one_line(page, tmp_path, capsys):
     code, out, err = run(["recognize", "--mode", "digits", "--out", str(blocker), str(page)], capsys)
     assert code == 1 and out == ""
     assert err.startswith(f"hwr: {blocker / 'page.png.txt'}: cannot write: ") and err.count("\n") == 1
+
+
+def test_json_words_carry_their_alternatives(page, capsys):
+    code, out, _ = run(["recognize", "--json", "--mode", "digits", "--top-k", "3", str(page)], capsys)
+    assert code == 0
+    first, lone = json.loads(out)["files"][0]["pages"][0]["lines"][0]["words"]
+    assert first["text"] == "11" and first["alternatives"][0] == "11"
+    assert 1 < len(first["alternatives"]) <= 5 and all(len(a) == 2 and a.isdigit() for a in first["alternatives"])
+    assert "alternatives" not in lone  # one glyph: its own alternatives
+    code, out, _ = run(["recognize", "--json", "--word-alternatives", "0", str(page)], capsys)
+    words = json.loads(out)["files"][0]["pages"][0]["lines"][0]["words"]
+    assert code == 0 and all("alternatives" not in w for w in words)
+    with pytest.raises(SystemExit):
+        cli.main(["recognize", "--word-alternatives", "-1", str(page)])
+    assert "must be at least 0" in capsys.readouterr().err
