@@ -32,16 +32,25 @@ def is_word(word: str) -> bool:
     return 2 <= len(word) <= MAX_WORD and word.isascii() and word.isalpha()
 
 
-def read_words(path: str | Path) -> list[str]:
-    """The whitespace-separated tokens of a word list file, as written (usable words or not: see ``is_word``).
+def word_list_text(path: str | Path) -> str:
+    """The text of a word list file (UTF-8).
 
     Raises:
         InputError: the file cannot be read (missing, a folder, not UTF-8).
     """
     try:
-        return Path(path).read_text(encoding="utf-8").split()
+        return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read word list {path}: {e.__class__.__name__}: {e}") from None
+
+
+def read_words(path: str | Path) -> list[str]:
+    """The whitespace-separated tokens of a word list file, as written (usable words or not: see ``is_word``).
+
+    Raises:
+        InputError: the file cannot be read (``word_list_text``).
+    """
+    return word_list_text(path).split()
 
 
 def shipped_words_path() -> Path:

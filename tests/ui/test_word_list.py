@@ -1,20 +1,14 @@
-"""Tools > Word List: dictionary words re-rank readings (persisted, re-read when toggled), the user's own lists;
-View > Guide Lines: ink written on the rules is read with their baseline and spacing."""
+"""Tools > Use Word Lists: dictionary words re-rank readings (persisted, re-read when toggled), the user's own
+lists and the edits of their files; View > Guide Lines: ink written on the rules is read with their baseline and spacing."""
 
 import numpy as np
+import pytest
 
+from hwr_desktop.errors import InputError
 from hwr_desktop.ui.settings import AppSettings
-from hwr_desktop.ui.word_lists import WordLists
-from uihelpers import FakeRecognizer, one, write
-
-
-def three(x=60):
-    """Three strokes close together (one word), between the guide lines (rules at y = 80, 160)."""
-    return [one(x + 30 * i, 70, h=60) for i in range(3)]
-
-
-def text_is(qtbot, w, text):
-    qtbot.waitUntil(lambda: w.current_text() == text, timeout=5000)
+from hwr_desktop.ui.word_lists import (MY_WORDS, WordLists, add_words, export_words, import_words, list_words,
+                                       remove_words, rename_word)
+from uihelpers import FakeRecognizer, text_is, three, write
 
 
 def test_word_list_is_on_by_default_and_toggling_reads_again_and_persists(qtbot, make_window, qsettings):
@@ -39,7 +33,6 @@ def test_the_users_own_word_list_is_added_kept_and_forgotten(qtbot, make_window,
     assert w.add_word_list(words)
     text_is(qtbot, w, "qzj")
     assert AppSettings(qsettings).word_lists == (str(words.resolve()),)
-    assert w.act_forget_words.isEnabled()
     bad = tmp_path / "empty.txt"
     bad.write_text("12 34\n", encoding="utf-8")
     assert not w.add_word_list(bad) and not w.add_word_list(tmp_path / "missing.txt")
@@ -51,7 +44,7 @@ def test_the_users_own_word_list_is_added_kept_and_forgotten(qtbot, make_window,
     text_is(qtbot, again, "qzj")
     again.forget_word_lists()
     text_is(qtbot, again, "qzk")
-    assert AppSettings(qsettings).word_lists == () and not again.act_forget_words.isEnabled()
+    assert AppSettings(qsettings).word_lists == ()
 
 
 def test_word_lists_build_once_and_leave_out_a_missing_file(tmp_path):
@@ -78,3 +71,66 @@ def test_small_letters_written_on_a_guide_line_read_lower_case(qtbot, make_windo
     w.act_guides.trigger()  # no guide lines: nothing tells the size, the glyphs' own reading
     assert w.canvas.guide_rules() is None
     text_is(qtbot, w, "OO")
+
+
+def test_words_are_added_once_and_the_file_made_when_missing(tmp_path):
+    mine = tmp_path / "data" / MY_WORDS
+    assert list_words(mine, missing_ok=True) == []
+    assert add_words(mine, ["hwr", "Anna", "hwr"]) == ["hwr", "Anna"]
+    assert add_words(mine, [" anna ", "qzj"]) == ["qzj"]  # Anna is there already, case aside
+    assert mine.read_text(encoding="utf-8") == "hwr\nAnna\nqzj\n"
+    assert list_words(mine) == ["hwr", "Anna", "qzj"]
+
+
+def test_a_bad_word_is_named_and_nothing_is_written(tmp_path):
+    mine = tmp_path / "mine.txt"
+    mine.write_text("hwr", encoding="utf-8")  # no newline at the end
+    for bad in ("naïve", "r2d2", "a", "two words"):
+        with pytest.raises(InputError, match="is not a word the lists can hold"):
+            add_words(mine, ["fine", bad])
+    assert mine.read_text(encoding="utf-8") == "hwr"
+    add_words(mine, ["fine"])
+    assert mine.read_text(encoding="utf-8") == "hwr\nfine\n"
+
+
+def test_removing_and_renaming_leave_every_other_line_as_it_was(tmp_path):
+    mine = tmp_path / "names.dic"
+    mine.write_text("# my names\nAnna  Bert\n\n1234\nanna\nCarl\n", encoding="utf-8")
+    assert remove_words(mine, ["ANNA"]) == 2
+    assert mine.read_text(encoding="utf-8") == "# my names\nBert\n\n1234\nCarl\n"
+    assert remove_words(mine, ["nobody"]) == 0
+    assert rename_word(mine, "carl", "Karl") == 1
+    assert mine.read_text(encoding="utf-8") == "# my names\nBert\n\n1234\nKarl\n"
+    with pytest.raises(InputError):
+        rename_word(mine, "Karl", "K4rl")
+    assert list_words(mine) == ["my", "names", "Bert", "Karl"]  # as the lexicon reads it: any token of letters
+
+
+def test_an_unreadable_list_is_never_written_over(tmp_path):
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("caf\xe9\nhwr\n".encode("latin-1"))
+    for edit in (lambda: add_words(latin, ["new"]), lambda: remove_words(latin, ["hwr"])):
+        with pytest.raises(InputError, match="cannot read word list"):
+            edit()
+    assert latin.read_bytes() == "caf\xe9\nhwr\n".encode("latin-1")
+
+
+def test_import_and_export(tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_text("alpha beta\n42 beta gamma-ray\n", encoding="utf-8")
+    mine = tmp_path / MY_WORDS
+    add_words(mine, ["beta"])
+    assert import_words(source, mine) == (["alpha"], 2)  # beta was there; 42 and gamma-ray are not words
+    with pytest.raises(InputError, match="holds no usable words"):
+        import_words(_numbers(tmp_path), mine)
+    out = tmp_path / "out" / "words.txt"
+    with pytest.raises(OSError):
+        export_words(out, ["alpha"])  # no such folder
+    export_words(tmp_path / "out.txt", list_words(mine))
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "beta\nalpha\n"
+
+
+def _numbers(folder):
+    path = folder / "numbers.txt"
+    path.write_text("1 2 3\n", encoding="utf-8")
+    return path
