@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from ..ink import Stroke
-from ..results import Box, GlyphResult, PageResult
+from ..results import Box, GlyphResult, PageResult, WordResult
 from ..segmentation import join_lines
 
 GlyphKey = frozenset  # frozenset[Stroke]; empty for glyphs of an image
@@ -124,6 +124,23 @@ class CorrectedPage:
         is not corrected."""
         return not self.corrected[i] and bool(self.page.glyphs[i].samples)
 
+    def word_at(self, index: int) -> tuple[WordResult, range]:
+        """The recognized word that holds glyph ``index``, and the indices of its glyphs in ``page.glyphs``.
+
+        Raises:
+            IndexError: the page has no glyph ``index``.
+        """
+        start = 0
+        for word in (w for line in self.page.lines for w in line.words):
+            if 0 <= index < start + len(word.glyphs):
+                return word, range(start, start + len(word.glyphs))
+            start += len(word.glyphs)
+        raise IndexError(f"no glyph {index}")
+
+    def word_text(self, index: int) -> str:
+        """The text shown for the word that holds glyph ``index``, corrections in."""
+        return "".join(self.chars[i] for i in self.word_at(index)[1])
+
     def line_texts(self) -> list[list[str]]:
         """Per line, its words' corrected texts."""
         out, i = [], 0
@@ -165,3 +182,22 @@ def correct(page: PageResult, keys: Sequence[GlyphKey], corrections: Corrections
     found = [corrections.find(k, g.box) for k, g in zip(keys, glyphs)]
     chars = tuple(c.char if c else g.char for c, g in zip(found, glyphs))
     return CorrectedPage(page, keys, chars, tuple(c is not None for c in found))
+
+
+def word_edits(shown: CorrectedPage, index: int, text: str) -> list[tuple[int, str]]:
+    """The glyph corrections that make the word holding glyph ``index`` read ``text``, one character per glyph:
+    ``(glyph index, char)`` pairs, only for glyphs that change, char "" where the recognized one is right
+    (its correction goes). ``text`` "" takes all the word's corrections back.
+
+    Raises:
+        ValueError: ``text`` is not one character per glyph of the word.
+    """
+    span = shown.word_at(index)[1]
+    if text and len(text) != len(span):
+        raise ValueError(f"\u201c{text}\u201d has {len(text)} characters for a word of {len(span)} glyphs")
+    edits = []
+    for i, c in zip(span, text or [""] * len(span)):
+        want = "" if c == shown.glyphs[i].char else c
+        if want != (shown.chars[i] if shown.corrected[i] else ""):
+            edits.append((i, want))
+    return edits

@@ -23,6 +23,7 @@ from ..decoding import MODES
 from ..errors import HwrError
 from ..formats import SUFFIXES, format_of, write_pages
 from ..journal import edit_record
+from ..lexicon import is_word
 from ..documents import is_pdf, is_tiff, open_document, page_count
 from ..pipeline import IMAGE_SUFFIXES, is_ink_file
 from ..results import PageResult
@@ -31,8 +32,8 @@ from .about_dialog import AboutDialog
 from .autosave import Autosaver
 from .banner import ErrorBanner
 from .canvas import ERASER, PEN, InkCanvas
-from .corrections import CorrectedPage, Corrections, correct
-from .correction_popup import CorrectionPopup
+from .corrections import CorrectedPage, Corrections, correct, word_edits
+from .correction_popup import CorrectionPopup, WordChoice
 from .document import load_document, save_document
 from .document_pane import DocumentPane
 from .personalize import Personalizer
@@ -41,7 +42,8 @@ from .result_view import ResultView
 from .samples_dialog import SamplesDialog
 from .settings import AppSettings
 from .shortcuts_dialog import ActionGroup, ShortcutsDialog, shortcut_rows
-from .word_lists import WordLists, check_word_list
+from .word_list_dialog import WordListDialog
+from .word_lists import MY_WORDS, WordLists, add_words, check_word_list
 from .worker import IMAGE, INK, PAGE, Outcome, RecognitionWorker, run_ink
 
 log = logging.getLogger(__name__)
@@ -93,7 +95,8 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(data_dir, parent=self)
         self.personalizer = Personalizer(Path(data_dir) / "samples", recognizer)  # corrections teach the model
         self.worker.personal = self.personalizer.model
-        self.word_lists = WordLists(self.settings.word_lists)  # built once, in the worker's thread
+        self.my_words = Path(data_dir) / MY_WORDS  # the app's own word list ("My words")
+        self.word_lists = WordLists(self._user_lists(self.settings.word_lists))  # built once, in the worker's thread
         self._learned: dict = {}  # (source, glyph key) or (source, (file, page), box) -> id of its stored sample
         self.live_timer = QTimer(self, singleShot=True, interval=live_delay_ms)
         self._build_layout()
@@ -165,12 +168,10 @@ class MainWindow(QMainWindow):
                                "help-keyboard-shortcuts", tip="Every key of the app")
         self.act_samples = a("My &Handwriting\u2026", self.show_samples,
                              tip="See, export or delete the glyphs learned from your corrections")
-        self.act_lexicon = a("&Word List", self._set_lexicon, checkable=True,
+        self.act_lexicon = a("Use &Word Lists", self._set_lexicon, checkable=True,
                              tip="Prefer dictionary words where the ink allows them (not in Digits mode)")
-        self.act_add_words = a("Add My Own Word Li&st\u2026", self.add_word_list_dialog,
-                               tip="Add a text file of your own words (one per line) to the word list")
-        self.act_forget_words = a("Forget My Word Lists", self.forget_word_lists,
-                                  tip="Use the shipped English word list only")
+        self.act_word_lists = a("Edit Word Li&sts\u2026", self.show_word_lists,
+                                tip="See, add, remove, import and export the words of your lists")
         group = QActionGroup(self)
         group.addAction(self.act_pen)
         group.addAction(self.act_eraser)
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
             ("&Edit", [self.act_undo, self.act_redo, None, self.act_copy, self.act_copy_clear,
                        self.doc_pane.act_copy_all, None, self.act_clear]),
             ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live, None,
-                        self.act_lexicon, self.act_add_words, self.act_forget_words, None, self.act_samples]),
+                        self.act_lexicon, self.act_word_lists, None, self.act_samples]),
             ("&View", [self.act_guides]),
             ("&Help", [self.act_shortcuts, None, self.act_about]),
         ):
@@ -414,9 +415,13 @@ class MainWindow(QMainWindow):
 
     # --- word lists ------------------------------------------------------------------------------
 
+    def _user_lists(self, paths) -> tuple[str, ...]:
+        """The user's word list files: the app's own (once it exists) and ``paths`` (``AppSettings.word_lists``)."""
+        mine = (str(self.my_words),) if self.my_words.is_file() else ()
+        return mine + tuple(str(p) for p in paths if Path(p) != self.my_words)
+
     def _use_word_lists(self, on: bool) -> None:
         self.worker.words = self.word_lists if on else None
-        self.act_forget_words.setEnabled(bool(self.word_lists.paths))
         self.worker.warm_up()
 
     def _set_lexicon(self, on: bool) -> None:
@@ -428,11 +433,16 @@ class MainWindow(QMainWindow):
         self._read_again()
 
     def _set_word_lists(self, paths) -> None:
+        """Use the user's list files ``paths`` (besides the app's own), as they are on disk now: read again."""
         self.settings.word_lists = paths
-        self.word_lists = WordLists(paths)
+        self.word_lists = WordLists(self._user_lists(paths))
         self._use_word_lists(self.act_lexicon.isChecked())
         if self.act_lexicon.isChecked():
             self._read_again()
+
+    def _reload_word_lists(self) -> None:
+        """A list's words changed on disk: the next recognition (now) uses them."""
+        self._set_word_lists(self.settings.word_lists)
 
     def add_word_list(self, path: str | Path) -> bool:
         """Add the user's word list file (one word per line) to the shipped one (used while Word List is
@@ -443,8 +453,8 @@ class MainWindow(QMainWindow):
         except HwrError as e:
             self.show_error(f"Could not add the word list: {e}")
             return False
-        if path not in self.word_lists.paths:
-            self._set_word_lists(self.word_lists.paths + (path,))
+        if path not in self._user_lists(self.settings.word_lists):
+            self._set_word_lists(self.settings.word_lists + (path,))
         self.statusBar().showMessage(f"Added {n} words from {Path(path).name}", 4000)
         return True
 
@@ -453,11 +463,38 @@ class MainWindow(QMainWindow):
         self._set_word_lists(())
         self.statusBar().showMessage("Using the shipped word list only", 4000)
 
-    def add_word_list_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add my own word list", "",
-                                              "Word lists (*.txt *.dic *.lst);;All files (*)")
-        if path:
-            self.add_word_list(path)
+    def add_to_word_list(self, word: str) -> bool:
+        """Add ``word`` to the app's own word list (My words) and read again with it; False (and the problem
+        shown) when it is not a usable word or the list cannot be written."""
+        try:
+            added = add_words(self.my_words, [word])
+        except HwrError as e:
+            self.show_error(f"Could not add the word: {e}")
+            return False
+        except OSError as e:
+            self.show_error(f"Could not add the word to {self.my_words}: {e.strerror or e}")
+            return False
+        self._reload_word_lists()
+        self.statusBar().showMessage(f"Added \u201c{word}\u201d to your word list" if added
+                                     else f"\u201c{word}\u201d is in your word list already", 4000)
+        return True
+
+    def in_word_lists(self, word: str) -> bool:
+        """Whether ``word`` (case aside) is in the shipped list or the user's (False when they cannot be read)."""
+        try:
+            return word in self.word_lists.lexicon()
+        except HwrError:
+            return False
+
+    def show_word_lists(self) -> WordListDialog:
+        """Tools \u2192 Edit Word Lists: the words of the user's lists and the shipped one; edits apply at once."""
+        dialog = WordListDialog(self.my_words, self.settings.word_lists, self.act_lexicon.isChecked(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.wordsChanged.connect(self._reload_word_lists)
+        dialog.listsChanged.connect(self._set_word_lists)
+        dialog.enabledChanged.connect(self.act_lexicon.setChecked)
+        dialog.open()
+        return dialog
 
     def _set_pen_width(self, width: float) -> None:
         self.settings.pen_width = width
@@ -482,11 +519,21 @@ class MainWindow(QMainWindow):
         if shown is None or not 0 <= index < len(shown.glyphs):
             return None
         glyph, key = shown.glyphs[index], shown.keys[index]
-        popup = CorrectionPopup(glyph, shown.chars[index], shown.corrected[index], self)
+        popup = CorrectionPopup(glyph, shown.chars[index], shown.corrected[index], self,
+                                word=self._word_choice(shown, index))
         popup.chosen.connect(lambda text: self._apply_correction(source, key, glyph.box, text))
+        popup.wordChosen.connect(lambda text: self._apply_word(source, shown, index, text))
+        popup.addWord.connect(self.add_to_word_list)
         popup.forget.connect(self.forget_samples)
         popup.popup(QCursor.pos())
         return popup
+
+    def _word_choice(self, shown: CorrectedPage, index: int) -> WordChoice:
+        """What the popup of glyph ``index`` offers for its word."""
+        word, span = shown.word_at(index)
+        text = shown.word_text(index)
+        return WordChoice(text, word.alternatives, any(shown.corrected[i] for i in span),
+                          is_word(text) and not self.in_word_lists(text))
 
     def forget_samples(self, ids) -> int:
         """Delete the user's samples ``ids`` (those that made a glyph read as it does) from the store and the
@@ -508,14 +555,41 @@ class MainWindow(QMainWindow):
         if shown is not None and 0 <= index < len(shown.glyphs):
             self._apply_correction(source, shown.keys[index], shown.glyphs[index].box, text)
 
+    def set_word(self, index: int, text: str, source: str | None = None) -> bool:
+        """Make the word holding glyph ``index`` of the visible result read ``text`` (one character per glyph;
+        "" takes its corrections back), as corrections of its glyphs; False when it cannot be."""
+        source = source or self.current_source()
+        shown = self._shown[source]
+        return shown is not None and 0 <= index < len(shown.glyphs) and self._apply_word(source, shown, index, text)
+
+    def _apply_word(self, source: str, shown: CorrectedPage, index: int, text: str) -> bool:
+        """Correct each glyph of the word of ``shown`` holding glyph ``index`` that ``text`` changes (each one a
+        correction like any other: it is journaled, taught and can be taken back)."""
+        try:
+            edits = word_edits(shown, index, text)
+        except ValueError as e:
+            self.show_error(f"Could not correct the word: {e}")
+            return False
+        self._correct(source, [(shown.keys[i], shown.glyphs[i].box, char) for i, char in edits],
+                      f"Corrected the word to \u201c{text}\u201d" if text else "Word corrections removed")
+        return True
+
     def _apply_correction(self, source: str, key, box, text: str) -> None:
-        self.corrections[source].set(key, box, text)
+        self._correct(source, [(key, box, text)], f"Corrected to \u201c{text}\u201d" if text else "Correction removed")
+
+    def _correct(self, source: str, edits, message: str) -> None:
+        """Set the corrections ``edits`` of ``source`` ((glyph key, box, text) each; text "" takes one back): show
+        them, journal and autosave them (ink), say ``message``, and teach each to the personal model."""
+        for key, box, text in edits:
+            self.corrections[source].set(key, box, text)
         self._refresh(source)
         if source == INK:
-            self._record_correction(key, box, text)
+            for key, box, text in edits:
+                self._record_correction(key, box, text)
             self._schedule_autosave()
-        self.statusBar().showMessage(f"Corrected to \u201c{text}\u201d" if text else "Correction removed", 3000)
-        self._learn(source, key, box, text)
+        self.statusBar().showMessage(message, 3000)
+        for key, box, text in edits:
+            self._learn(source, key, box, text)
 
     def _learn(self, source: str, key, box, text: str) -> None:
         """Keep the corrected glyph as a sample and teach the personal model at once; a changed or

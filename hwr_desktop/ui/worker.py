@@ -11,7 +11,8 @@ read or recognized comes back as a ``PageResult`` with ``error`` set.
 
 With a personal model, each glyph that the user's samples made read otherwise than
 the network alone carries the ids of those samples (``GlyphResult.samples``, see
-``mark_personal``), so the window can show it and offer to forget them.
+``mark_personal``), so the window can show it and offer to forget them. Every word of
+two glyphs or more carries its likeliest readings (``WordResult.alternatives``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..ink import Stroke
 from ..personal import BlendLog
 from ..pipeline import ink_lines, recognize_image, recognize_ink
 from ..results import Line, PageResult, with_glyphs
+from ..words import with_word_alternatives
 from .corrections import GlyphKey
 from .word_lists import WordLists
 
@@ -96,15 +98,21 @@ def mark_personal(recognize: Callable[[BlendLog | None], PageResult], personal, 
 
 def run_ink(strokes: Sequence[Stroke], recognizer, mode: str, personal=None, words: WordLists | None = None,
             guides: tuple[float, float] | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    """Recognize ink as the app does: the user's samples marked (``mark_personal``), each word's alternatives
+    filled (``words.with_word_alternatives``, the word lists first when on); and the glyphs' stroke sets."""
     lines = ink_lines(strokes, recognizer) if strokes else []
+    lexicon = _lexicon(words)
     page = mark_personal(lambda p: recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=p,
-                                                 lexicon=_lexicon(words), guides=guides, lines=lines), personal, mode)
-    return page, ink_glyph_keys(strokes, lines)
+                                                 lexicon=lexicon, guides=guides, lines=lines), personal, mode)
+    return with_word_alternatives(page, lexicon), ink_glyph_keys(strokes, lines)
 
 
 def _recognize_image(image: np.ndarray, recognizer, mode: str, personal, words: WordLists | None) -> PageResult:
-    return mark_personal(lambda p: recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=p,
-                                                   lexicon=_lexicon(words)), personal, mode)
+    """An image read as ``run_ink`` reads ink."""
+    lexicon = _lexicon(words)
+    page = mark_personal(lambda p: recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=p,
+                                                   lexicon=lexicon), personal, mode)
+    return with_word_alternatives(page, lexicon)
 
 
 def run_image(image: np.ndarray, recognizer, mode: str, personal=None,

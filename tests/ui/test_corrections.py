@@ -1,6 +1,7 @@
 """Corrections keyed by strokes, matched by box for images, and serialized against a stroke list."""
 
 import numpy as np
+import pytest
 
 from hwr_desktop.ink import Stroke
 from hwr_desktop.results import Candidate, GlyphResult, LineResult, PageResult, WordResult
@@ -89,3 +90,21 @@ def test_as_page_is_the_result_as_seen():
     assert seen.glyphs[:2] == original.glyphs[:2] and seen.lines[2].paragraph == 1
     assert (seen.width, seen.height, seen.page) == (original.width, original.height, original.page)
     assert correct(original, [], Corrections()).as_page() == original  # nothing corrected: the same result
+
+
+def test_a_word_is_corrected_glyph_by_glyph():
+    from hwr_desktop.ui.corrections import word_edits
+
+    boxes = [(0, 0, 5, 10), (10, 0, 15, 10), (20, 0, 25, 10)]
+    corr = Corrections()
+    corr.set(frozenset(), boxes[2], "x")
+    shown = correct(page("abc", boxes), [], corr)
+    word, span = shown.word_at(1)
+    assert word.text == "abc" and span == range(0, 3) and shown.word_text(1) == "abx"
+    assert word_edits(shown, 1, "obx") == [(0, "o")]  # only the glyphs that change
+    assert word_edits(shown, 0, "abc") == [(2, "")]  # back to what was recognized: the correction goes
+    assert word_edits(shown, 2, "") == [(2, "")]  # all the word's corrections go
+    with pytest.raises(ValueError, match="has 2 characters for a word of 3 glyphs"):
+        word_edits(shown, 0, "ab")
+    with pytest.raises(IndexError):
+        shown.word_at(3)

@@ -114,3 +114,13 @@ def draw_tablet(widget: QWidget, points: Sequence[Point], pressure: float,
     events += [send_tablet(widget, QTabletEvent.Type.TabletMove, p, pressure, device) for p in points[1:]]
     events.append(send_tablet(widget, QTabletEvent.Type.TabletRelease, points[-1], pressure, device))
     return events
+
+
+def three(x: float = 60) -> list[list[list[Point]]]:
+    """Three "1" strokes close together: one word of three glyphs, between the guide lines (rules at y = 80, 160)."""
+    return [one(x + 30 * i, 70, h=60) for i in range(3)]
+
+
+def text_is(qtbot, window, text: str, timeout: int = 5000) -> None:
+    """Wait until the window shows ``text`` (corrections in)."""
+    qtbot.waitUntil(lambda: window.current_text() == text, timeout=timeout)
