@@ -57,7 +57,8 @@ class InkCanvas(QWidget):
         self._t0 = self._time_origin()
         self._pen_width = 3.0
         self._guides = True
-        self.guide_spacing = 80
+        self.guide_spacing = 80  # px between guide lines (``set_guide_spacing``)
+        self._ink_color: QColor | None = None  # None: the palette's text colour
         self._tool = PEN
         self._live: list[tuple[float, float, float, float]] | None = None
         self._live_tool = PEN
@@ -199,6 +200,11 @@ class InkCanvas(QWidget):
         self._guides = bool(on)
         self.update()
 
+    def set_guide_spacing(self, spacing: int) -> None:
+        """Pixels between guide lines (20 at least); the paper is drawn again."""
+        self.guide_spacing = int(spacing)
+        self.update()
+
     def guide_rules(self) -> tuple[float, float] | None:
         """The shown guide lines as (y of the first rule, spacing) in canvas (= ink) pixels; None when hidden."""
         if not self._guides:
@@ -229,8 +235,15 @@ class InkCanvas(QWidget):
         self.update()
 
     def ink_color(self) -> QColor:
-        """The ink follows the palette (dark text on light, light on dark); the model never sees it."""
-        return self.palette().color(QPalette.ColorRole.Text)
+        """The ink's colour: the one set (``set_ink_color``), else the palette's (dark text on light, light on
+        dark); the model never sees it."""
+        return QColor(self._ink_color) if self._ink_color is not None else self.palette().color(QPalette.ColorRole.Text)
+
+    def set_ink_color(self, color: QColor | None) -> None:
+        """Draw the ink in ``color``; None: follow the palette. All ink is drawn again."""
+        self._ink_color = QColor(color) if color is not None and QColor(color).isValid() else None
+        self._cache = None
+        self.update()
 
     # --- size ------------------------------------------------------------------------------------
 

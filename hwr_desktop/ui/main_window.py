@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QCursor, QDragEnterEvent, QDropEvent, QGuiApplication,
-                           QIcon, QKeySequence)
+from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QColor, QCursor, QDragEnterEvent, QDropEvent,
+                           QGuiApplication, QIcon, QKeySequence)
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QLabel, QMainWindow, QScrollArea, QTabWidget,
                                QToolBar, QVBoxLayout, QWidget)
 
@@ -41,6 +41,7 @@ from .session import DocumentPage, Session, Snapshot
 from .result_view import ResultView
 from .samples_dialog import SamplesDialog
 from .settings import AppSettings
+from .settings_dialog import SettingsDialog
 from .shortcuts_dialog import ActionGroup, ShortcutsDialog, shortcut_rows
 from .word_list_dialog import WordListDialog
 from .word_lists import MY_WORDS, WordLists, add_words, check_word_list
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 
 DISPLAY_NAME = "hwr"  # the application's display name, which window systems add to window titles
 TITLE = f"Handwriting recognition \u2014 {DISPLAY_NAME}"  # ends with it, so that Qt does not add it again
-LIVE_DELAY_MS = 300  # pause after the pen lifts before live recognition runs
 MODE_NAMES = {"auto": "Auto", "digits": "Digits 0-9", "letters": "Letters", "upper": "UPPERCASE", "lower": "lowercase"}
 OPEN_FILTER = ("Ink, images and PDFs (*.ink.json *.pdf " + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;"
                "Ink (*.ink.json);;Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;PDF (*.pdf);;All files (*)")
@@ -70,11 +70,12 @@ class MainWindow(QMainWindow):
         data_dir: the folder for the autosave and, in ``samples/``, the glyphs learned from corrections.
         model_error: why the model is missing, shown at once.
         clock: monotonic seconds for stroke timestamps.
-        live_delay_ms: the pause before live recognition.
+        live_delay_ms: the pause before live recognition (default: the setting, ``AppSettings.live_delay_ms``,
+            ``settings.LIVE_DELAY_MS`` unless changed); the setting, changed in Edit > Settings, replaces it.
     """
 
     def __init__(self, recognizer, settings: QSettings, data_dir: str | Path, *, model_error: str | None = None,
-                 clock: Callable[[], float] = time.monotonic, live_delay_ms: int = LIVE_DELAY_MS,
+                 clock: Callable[[], float] = time.monotonic, live_delay_ms: int | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
@@ -98,7 +99,8 @@ class MainWindow(QMainWindow):
         self.my_words = Path(data_dir) / MY_WORDS  # the app's own word list ("My words")
         self.word_lists = WordLists(self._user_lists(self.settings.word_lists))  # built once, in the worker's thread
         self._learned: dict = {}  # (source, glyph key) or (source, (file, page), box) -> id of its stored sample
-        self.live_timer = QTimer(self, singleShot=True, interval=live_delay_ms)
+        self.live_timer = QTimer(self, singleShot=True,
+                                 interval=live_delay_ms if live_delay_ms is not None else self.settings.live_delay_ms)
         self._build_layout()
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -164,6 +166,8 @@ class MainWindow(QMainWindow):
         self.act_eraser = a("&Eraser", lambda on: on and self.canvas.set_tool(ERASER), ["E"], "draw-eraser",
                             checkable=True, tip="Erase whole strokes")
         self.act_about = a("&About hwr", self.show_about, [], "help-about")
+        self.act_settings = a("Se&ttings\u2026", self.show_settings, ["Ctrl+,"], "preferences-system",
+                              tip="Guide lines, recognition delay, pen width and colour, field mode at start")
         self.act_shortcuts = a("&Keyboard Shortcuts", self.show_shortcuts, [QKeySequence.StandardKey.HelpContents],
                                "help-keyboard-shortcuts", tip="Every key of the app")
         self.act_samples = a("My &Handwriting\u2026", self.show_samples,
@@ -200,7 +204,7 @@ class MainWindow(QMainWindow):
         for title, actions in (
             ("&File", [self.act_open, self.act_save, self.act_save_text, None, self.act_model, None, self.act_quit]),
             ("&Edit", [self.act_undo, self.act_redo, None, self.act_copy, self.act_copy_clear,
-                       self.doc_pane.act_copy_all, None, self.act_clear]),
+                       self.doc_pane.act_copy_all, None, self.act_clear, None, self.act_settings]),
             ("&Tools", [self.act_pen, self.act_eraser, None, self.act_recognize, self.act_live, None,
                         self.act_lexicon, self.act_word_lists, None, self.act_samples]),
             ("&View", [self.act_guides]),
@@ -249,10 +253,12 @@ class MainWindow(QMainWindow):
         s = self.settings
         self.width_box.setValue(s.pen_width)
         self.canvas.set_pen_width(s.pen_width)
+        self.canvas.set_ink_color(QColor(s.pen_color) if s.pen_color else None)
         self.act_guides.setChecked(s.guides)
         self.canvas.set_guides(s.guides)
+        self.canvas.set_guide_spacing(s.guide_spacing)
         self.act_live.setChecked(s.live)
-        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(s.mode)))
+        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(s.start_with)))
         self._use_word_lists(s.lexicon)
         self.act_lexicon.setChecked(s.lexicon)
         missing = [Path(p).name for p in s.word_lists if not Path(p).is_file()]
@@ -499,6 +505,34 @@ class MainWindow(QMainWindow):
     def _set_pen_width(self, width: float) -> None:
         self.settings.pen_width = width
         self.canvas.set_pen_width(width)
+
+    # --- settings --------------------------------------------------------------------------------
+
+    def show_settings(self) -> SettingsDialog:
+        """Edit \u2192 Settings: every change applies at once (``apply_setting``)."""
+        dialog = SettingsDialog(self.settings, MODE_NAMES, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self.apply_setting)
+        dialog.open()
+        return dialog
+
+    def apply_setting(self, name: str) -> None:
+        """Make the stored setting ``name`` (an ``AppSettings`` property) take effect now."""
+        s = self.settings
+        if name == "guides":
+            self.act_guides.setChecked(s.guides)  # -> _set_guides: the canvas, and the ink read again
+        elif name == "guide_spacing" and s.guide_spacing != self.canvas.guide_spacing:
+            self.canvas.set_guide_spacing(s.guide_spacing)
+            if s.guides and self.canvas.ink and self.worker.recognizer is not None:  # the rules help read the ink
+                self._recognize_ink()
+        elif name == "live_delay_ms":
+            self.live_timer.setInterval(s.live_delay_ms)
+        elif name == "pen_width":
+            self.width_box.setValue(s.pen_width)  # -> _set_pen_width
+        elif name == "pen_color":
+            self.canvas.set_ink_color(QColor(s.pen_color) if s.pen_color else None)
+        elif name == "start_mode" and s.start_with != self.mode:
+            self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(s.start_with)))
 
     def _on_glyph_hovered(self, index: int) -> None:
         shown = self.shown()

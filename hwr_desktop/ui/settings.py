@@ -1,57 +1,106 @@
-"""Typed access to the app's QSettings (the QSettings object is passed in, never global)."""
+"""Typed access to the app's QSettings (the QSettings object is passed in, never global).
+
+Each setting is a ``Setting``: a property over one key, whose default is in ``DEFAULTS`` and whose value is
+made sensible on the way in and out (a number clamped to its range, an unknown mode taken for the default), so
+that a hand-edited or old settings file never breaks the app.
+"""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QColor
 
 from ..decoding import MODES
 
-DEFAULTS = {"pen/width": 3.0, "view/guides": True, "recognition/live": True, "recognition/mode": "auto",
-            "recognition/lexicon": True}
+LIVE_DELAY_MS = 300  # the default pause after the pen lifts before live recognition runs
+LAST_USED = "last"  # start_mode: start in the field mode used last
+PEN_WIDTH = (0.5, 20.0)  # px, at pressure 0.5
+GUIDE_SPACING = (30, 240)  # px between guide lines
+LIVE_DELAY = (50, 3000)  # ms
+
+DEFAULTS: dict[str, Any] = {"pen/width": 3.0, "pen/color": "", "view/guides": True, "view/guide_spacing": 80,
+                            "recognition/live": True, "recognition/delay_ms": LIVE_DELAY_MS,
+                            "recognition/mode": "auto", "recognition/start_mode": LAST_USED,
+                            "recognition/lexicon": True}
 
 
-def _flag(key: str, doc: str) -> property:
-    """A bool setting stored under ``key`` (default in DEFAULTS)."""
+def clamp(low: float, high: float) -> Callable[[Any], Any]:
+    """A value kept within [low, high]."""
+    return lambda v: min(high, max(low, v))
 
-    def get(self: "AppSettings") -> bool:
-        return bool(self._get(key, bool))
 
-    def set_(self: "AppSettings", value: bool) -> None:
-        self.qsettings.setValue(key, bool(value))
+def color_name(value: str) -> str:
+    """``value`` as ``#rrggbb``; "" (automatic: the ink follows the palette) for "" or a name Qt does not know."""
+    color = QColor(value) if value else QColor()
+    return color.name() if color.isValid() else ""
 
-    return property(get, set_, doc=doc)
+
+def to_bool(value: Any) -> bool:
+    """A stored flag: a bool, or the text an INI file holds (``true``/``false``, ``1``/``0``).
+
+    Raises:
+        ValueError: it is neither.
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(f"not a flag: {value!r}")
+
+
+class Setting(property):
+    """A property of ``AppSettings`` stored under ``key``: read with ``kind`` (a value it refuses with
+    ValueError or TypeError reads as the default, ``DEFAULTS[key]``), then made sensible by ``fix``; written the
+    same way."""
+
+    def __init__(self, key: str, kind: Callable[[Any], Any], fix: Callable[[Any], Any], doc: str) -> None:
+        self.key = key
+
+        def get(settings: "AppSettings"):
+            raw = settings.qsettings.value(key)
+            try:
+                return fix(DEFAULTS[key] if raw is None else kind(raw))
+            except (TypeError, ValueError):  # nonsense in a hand-edited or old file
+                return fix(DEFAULTS[key])
+
+        def set_(settings: "AppSettings", value) -> None:
+            settings.qsettings.setValue(key, fix(kind(value)))
+
+        super().__init__(get, set_, None, doc)
 
 
 class AppSettings:
-    """Pen width, guide lines, live mode, field mode, word lists and window geometry, stored in ``settings``."""
+    """Pen, guide lines, live mode and its delay, field mode, word lists and window geometry, stored in
+    ``settings``."""
 
     def __init__(self, settings: QSettings) -> None:
         self.qsettings = settings
 
-    def _get(self, key: str, kind: type):
-        value = self.qsettings.value(key, DEFAULTS[key], type=kind)
-        return DEFAULTS[key] if value is None else value
+    pen_width = Setting("pen/width", float, clamp(*PEN_WIDTH), "Base pen width in px (display only).")
+    pen_color = Setting("pen/color", str, color_name, "The ink's colour, #rrggbb; \"\" follows the palette.")
+    guides = Setting("view/guides", to_bool, bool, "Whether the canvas shows guide lines.")
+    guide_spacing = Setting("view/guide_spacing", int, clamp(*GUIDE_SPACING), "Pixels between guide lines.")
+    live = Setting("recognition/live", to_bool, bool, "Whether the canvas is read as you write.")
+    live_delay_ms = Setting("recognition/delay_ms", int, clamp(*LIVE_DELAY),
+                            "The pause after the pen lifts before live recognition, in ms.")
+    mode = Setting("recognition/mode", str, lambda m: m if m in MODES else "auto", "The field mode used last.")
+    start_mode = Setting("recognition/start_mode", str, lambda m: m if m in MODES or m == LAST_USED else LAST_USED,
+                         "The field mode at start: one of decoding.MODES, or LAST_USED.")
+    lexicon = Setting("recognition/lexicon", to_bool, bool, "Whether word lists re-rank words (Tools > Use Word Lists).")
+
+    def restore(self, name: str) -> None:
+        """Put the setting ``name`` (a ``Setting`` of this class) back to its default."""
+        self.qsettings.remove(getattr(type(self), name).key)
 
     @property
-    def pen_width(self) -> float:
-        return min(20.0, max(0.5, float(self._get("pen/width", float))))
-
-    @pen_width.setter
-    def pen_width(self, value: float) -> None:
-        self.qsettings.setValue("pen/width", float(value))
-
-    guides = _flag("view/guides", "Whether the canvas shows guide lines.")
-    live = _flag("recognition/live", "Whether the canvas is read as you write.")
-    lexicon = _flag("recognition/lexicon", "Whether word lists re-rank words (Tools > Word List).")
-
-    @property
-    def mode(self) -> str:
-        mode = str(self._get("recognition/mode", str))
-        return mode if mode in MODES else "auto"
-
-    @mode.setter
-    def mode(self, value: str) -> None:
-        self.qsettings.setValue("recognition/mode", value)
+    def start_with(self) -> str:
+        """The field mode to start in: ``start_mode``, or the one used last."""
+        return self.mode if self.start_mode == LAST_USED else self.start_mode
 
     @property
     def word_lists(self) -> tuple[str, ...]:

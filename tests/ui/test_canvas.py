@@ -180,3 +180,18 @@ def test_many_strokes_keep_pen_up_cheap(canvas):
     per_stroke_ms = (time.perf_counter() - t) / 20 * 1e3
     assert len(canvas.strokes) == 2020
     assert per_stroke_ms < 25  # a pen-up does no work in proportion to the page
+
+
+def test_guide_spacing_and_ink_colour_can_be_set(canvas):
+    canvas.set_guide_spacing(50)
+    assert canvas.guide_rules() == (50.0, 50.0)
+    image = canvas.grab().toImage()
+    assert image.pixel(300, 50) != image.pixel(300, 75)  # a rule at 50, paper between rules
+    draw(canvas, line((50, 10), (52, 140)))
+    points = canvas.strokes[0].points.copy()
+    canvas.set_ink_color(QColor("#0a8f0a"))
+    assert canvas.ink_color() == QColor("#0a8f0a")
+    assert QColor(canvas.grab().toImage().pixel(51, 90)).green() > 120  # all ink drawn again in it
+    canvas.set_ink_color(None)
+    assert canvas.ink_color() == canvas.palette().color(QPalette.ColorRole.Text)
+    assert np.array_equal(canvas.strokes[0].points, points)
