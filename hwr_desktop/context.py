@@ -245,6 +245,52 @@ def lone_glyphs(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]
 NUMBER_BOOST = 6.0  # beside a number, the digit readings of a word that could be one weigh this much more
 
 
+MARKS = ".,'-"  # what a mark on the canvas reads as, by its place on the line (``read_marks``)
+
+
+def read_marks(boxes: Sequence[Box], metrics: tuple[float, float, float] | None) -> np.ndarray:
+    """float32 (n, len(MARKS)) scores, rows summing to 1: which punctuation each mark of a line is, from where
+    it sits against the line's baseline and x-height (``metrics``: a, b, x-height, from its letters): a dot
+    on the baseline is a period, a mark reaching below it a comma, one above the middle of the x-height an
+    apostrophe, a flat one between a hyphen. Without metrics the marks' own boxes are all there is: a flat
+    one is a hyphen, the others periods."""
+    out = np.zeros((len(boxes), len(MARKS)), np.float32)
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        w, h = x1 - x0, max(y1 - y0, 1e-6)
+        flat = w >= 2.0 * h
+        if metrics is None:
+            scores = {"-": 0.7, ".": 0.2} if flat else {".": 0.7, ",": 0.1, "'": 0.1}
+        else:
+            a, b, xh = metrics
+            base = a + b * (x0 + x1) / 2
+            top, bottom = (base - y0) / xh, (base - y1) / xh  # in x-heights above the baseline
+            if bottom > 0.55:
+                scores = {"'": 0.8, "-": 0.1}
+            elif flat and bottom > 0.15:
+                scores = {"-": 0.8, ".": 0.1}
+            elif bottom < -0.2 and top < 0.7:
+                scores = {",": 0.8, ".": 0.15}
+            else:
+                scores = {".": 0.8, ",": 0.1, "-": 0.05 + 0.3 * flat}
+        for c, v in scores.items():
+            out[i, MARKS.index(c)] = v
+    out += 0.01
+    return out / out.sum(1, keepdims=True)
+
+
+def mark_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str],
+                 guides: tuple[float, float] | None = None) -> tuple[float, float, float] | None:
+    """The baseline and x-height that marks are placed against: ``line_metrics`` of the line's letters, or, when
+    no letter is sure of its size, their baseline and 0.75 of their median height."""
+    if not len(boxes):
+        return None
+    metrics = line_metrics(boxes, probs, labels, guides) if len(boxes) >= 2 else None
+    if metrics is None:
+        a, b = fit_baseline(boxes)
+        metrics = (a, b, max(0.75 * float(np.median([bx[3] - bx[1] for bx in boxes])), 1.0))
+    return metrics
+
+
 def numbers_beside_numbers(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
     """On a line that holds a number, a word of two glyphs or more whose every glyph could be a digit
     leans to digits (``NUMBER_BOOST``): "10 20 30", where the 10 alone reads as lO; a clear ISO stays."""

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .binarize import binarize, to_gray
-from .context import decode_line
+from .context import MARKS, decode_line, mark_metrics, read_marks
 from .decoding import mode_mask, restrict, top_k
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document, require_file  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
@@ -25,9 +25,9 @@ from .lexicon import Lexicon
 from .normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph
 from .personal import PersonalModel, lookalike_groups
 from .recognizer import Recognizer
-from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
+from .results import Box, Candidate, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
 from .scan import MIN_SKEW, edge_debris, estimate_skew, map_points, remove_rules, rotate_page, text_height
-from .segmentation import (components, drop_marks, glyph_mask, join_lines, merge_broken, merge_lone_character,
+from .segmentation import (components, glyph_mask, join_lines, mark_flags, merge_broken, merge_lone_character,
                            paragraph_numbers, segment_image, segment_ink)
 
 log = logging.getLogger(__name__)
@@ -59,33 +59,61 @@ def classify(glyphs: np.ndarray, recognizer: Recognizer, personal: PersonalModel
 
 def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
               width: int, height: int, lexicon: Lexicon | None = None, context: bool = True,
-              guides: tuple[float, float] | None = None) -> PageResult:
+              guides: tuple[float, float] | None = None, marks: bool = False) -> PageResult:
     """Turn per-glyph probabilities (in reading order) into a PageResult, decoding each line in context
     (``context.decode_line``, with the ink's ``guides`` if any), or, with ``context`` False, each glyph
-    on its own (field mode only)."""
+    on its own (field mode only). With ``marks`` (ink, where every stroke is meant), the marks of a line
+    (``segmentation.mark_flags``) are read as punctuation by their place on it (``context.read_marks``) and
+    kept out of the decoding of its letters."""
     out_lines = []
     allowed = mode_mask(labels, mode)
+    flags = mark_flags(lines) if marks else [[False] * len(line.glyphs) for line in lines]
     i = 0
-    for line in lines:
+    for line, is_mark in zip(lines, flags):
+        n = len(line.glyphs)
+        boxes = [g.box for g in line.glyphs]
+        letters = [j for j in range(n) if not is_mark[j]]
         spans, j = [], 0
         for word in line.words:
-            spans.append(slice(j, j + len(word.glyphs)))
+            count = sum(not is_mark[t] for t in range(j, j + len(word.glyphs)))
+            start = sum(not is_mark[t] for t in range(j))
+            spans.append(slice(start, start + count))
             j += len(word.glyphs)
-        p = probs[i : i + j]
-        i += j
+        p = probs[i : i + n][letters]
+        i += n
         if context:
-            p = decode_line(p, [g.box for g in line.glyphs], spans, labels, mode, lexicon, guides)
+            p = decode_line(p, [boxes[t] for t in letters], [s for s in spans if s.stop > s.start], labels, mode,
+                            lexicon, guides)
         else:
             p = restrict(p, allowed)
-        words = []
-        for word, span in zip(line.words, spans):
-            cands = top_k(p[span], labels, k, allowed)
-            glyphs = tuple(GlyphResult(g.box, c[0].char, c[0].p, c) for g, c in zip(word.glyphs, cands))
+        cands: list = [None] * n
+        for t, c in zip(letters, top_k(p, labels, k, allowed)):
+            cands[t] = c
+        mark_at = [t for t in range(n) if is_mark[t]]
+        if mark_at:
+            metrics = mark_metrics([boxes[t] for t in letters], p, labels, guides)
+            scores = read_marks([boxes[t] for t in mark_at], metrics)
+            order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+            for t, row, idx in zip(mark_at, scores, order):
+                cands[t] = tuple(Candidate(MARKS[m], float(row[m])) for m in idx)
+        words, j = [], 0
+        for word in line.words:
+            glyphs = tuple(GlyphResult(g.box, c[0].char, c[0].p, c)
+                           for g, c in zip(word.glyphs, cands[j : j + len(word.glyphs)]))
+            j += len(word.glyphs)
             words.append(WordResult(word.box, "".join(g.char for g in glyphs), glyphs))
-        out_lines.append(LineResult(line.box, " ".join(w.text for w in words), tuple(words)))
+        out_lines.append(LineResult(line.box, _line_text([w.text for w in words]), tuple(words)))
     paragraphs = paragraph_numbers([l.box for l in out_lines])
     out_lines = [dataclasses.replace(l, paragraph=n) for l, n in zip(out_lines, paragraphs)]
     return PageResult(width, height, join_lines([l.text for l in out_lines], paragraphs), tuple(out_lines))
+
+
+def _line_text(words: Sequence[str]) -> str:
+    """Words joined by spaces, a word of only periods and commas joined to the word before it ("said ," -> "said,")."""
+    out = ""
+    for w in words:
+        out += w if out and w and set(w) <= set(".,") else (" " + w if out else w)
+    return out
 
 
 def prepare_page(image: np.ndarray, *, deskew: bool = True, rules: bool = True) -> tuple[np.ndarray, np.ndarray | None, float]:
@@ -238,7 +266,8 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
 def ink_lines(strokes: Sequence[Stroke], recognizer: Recognizer) -> list[Line]:
     """The glyphs of strokes in reading order (``Glyph.strokes``: stroke indices), as ``recognize_ink`` reads them:
     ``segmentation.segment_ink``, then strokes of one letter that do not touch (an H's bar, an E's arms) joined
-    where the whole reads surely (``merge_score``), and marks too small to be letters left out.
+    where the whole reads surely (``merge_score``). Every stroke is in a glyph: marks too small to be letters
+    are kept (``recognize_ink`` reads them as punctuation).
 
     Raises:
         EmptyInputError: no strokes.
@@ -249,7 +278,7 @@ def ink_lines(strokes: Sequence[Stroke], recognizer: Recognizer) -> list[Line]:
     def merge(whole: np.ndarray, pieces: list[np.ndarray], parts: list[bool]) -> float:
         return merge_score(whole, pieces, parts, recognizer)
 
-    return drop_marks(merge_lone_character(merge_broken(segment_ink(strokes), mask, merge), mask, merge))
+    return merge_lone_character(merge_broken(segment_ink(strokes), mask, merge), mask, merge)
 
 
 def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
@@ -277,7 +306,7 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides)
+    return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True)
 
 
 def single_glyph_mask(binary: np.ndarray) -> np.ndarray:

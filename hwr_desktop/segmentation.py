@@ -475,12 +475,30 @@ def _height(g: Glyph) -> float:
     return g.box[3] - g.box[1]
 
 
+def _line_height(line: Line) -> float:
+    """A line's height for telling marks from letters: ``typical_height`` of its glyphs' heights alone (a
+    joined-up word is wide and flat, not tall)."""
+    return typical_height([Unit(0, (0, g.box[1], 0, g.box[3])) for g in line.glyphs])
+
+
+def mark_flags(lines: Sequence[Line]) -> list[list[bool]]:
+    """Per line, per glyph (reading order): a mark, at most ``MARK`` of the line's height tall (a period, a
+    comma, a dash, an apostrophe; in scans also an underline or a scrap's edge). An image or ink of a single
+    glyph has none."""
+    if sum(len(line.glyphs) for line in lines) < 2:
+        return [[False] * len(line.glyphs) for line in lines]
+    out = []
+    for line in lines:
+        height = _line_height(line)
+        out.append([_height(g) <= MARK * height for g in line.glyphs])
+    return out
+
+
 def drop_marks(lines: Sequence[Line]) -> list[Line]:
-    """Take out what is left of punctuation and noise on lines of several glyphs: periods, commas,
-    dashes, underlines, the edge of a pasted scrap, at most ``MARK`` line heights tall. None of them is
-    one of the characters read, so each would otherwise come out as a wrong letter ("T" for a dash).
-    The line's height is ``typical_height`` of its glyphs' heights (a joined-up word is wide and flat, not
-    tall); an image of a single glyph keeps it."""
+    """Take out what is left of punctuation and noise in scans, on lines of several glyphs (``mark_flags``):
+    periods, commas, dashes, underlines, the edge of a pasted scrap. None of them is one of the characters
+    the network reads, so each would otherwise come out as a wrong letter ("T" for a dash). (On the canvas
+    every stroke is meant: there marks are read by their place on the line, ``context.read_marks``.)"""
     if sum(len(line.glyphs) for line in lines) < 2:
         return list(lines)
     return _rewrite_words(lines, lambda glyphs, height: [g for g in glyphs if _height(g) > MARK * height],

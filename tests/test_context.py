@@ -148,3 +148,17 @@ def test_a_word_that_could_be_a_number_beside_numbers_leans_to_digits():
     words = [slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 9)]
     assert text(numbers_beside_numbers(probs, words, LABELS)) == "102030ISO"
     assert text(numbers_beside_numbers(probs[:2], words[:1], LABELS)) == "lO"  # no number beside it
+
+
+def test_marks_read_by_their_place_on_the_line():
+    from hwr_desktop.context import MARKS, read_marks
+
+    metrics = (100.0, 0.0, 20.0)  # baseline y = 100, x-height 20
+    boxes = [(10, 96, 14, 100),  # a dot on the baseline
+             (20, 97, 23, 108),  # reaching below it
+             (30, 70, 33, 78),  # high up
+             (40, 88, 52, 90)]  # flat, at mid x-height
+    got = "".join(MARKS[i] for i in read_marks(boxes, metrics).argmax(1))
+    assert got == ".,'-"
+    assert "".join(MARKS[i] for i in read_marks(boxes[:1] + boxes[3:], None).argmax(1)) == ".-"  # no line: by shape
+    assert np.allclose(read_marks(boxes, metrics).sum(1), 1.0)

@@ -154,3 +154,15 @@ def test_strokes_of_one_letter_that_do_not_touch_read_as_that_letter(recognizer)
     assert recognize_ink(strokes, recognizer).text == "H ll"
     e = [((30, 20), (30, 90)), ((40, 20), (70, 20)), ((40, 55), (62, 55)), ((40, 90), (70, 90))]  # E alone
     assert recognize_ink([_line_stroke(a, b, 400 * i) for i, (a, b) in enumerate(e)], recognizer).text == "E"
+
+
+def test_marks_on_the_canvas_are_read_as_punctuation(recognizer, resources_dir):
+    # real strokes of "hello", then a period on its baseline: every stroke is read, none dropped
+    strokes = load_ink(resources_dir / "omniglot_hello.ink.json")
+    pts = np.vstack([s.points[:, :2] for s in strokes])
+    x1, base = pts[:, 0].max(), np.percentile(pts[:, 1], 95)
+    t = max(s.points[-1, 3] for s in strokes)
+    period = Stroke(np.array([[x1 + 6, base - 1, 1, t + 500], [x1 + 7, base, 1, t + 510]]))
+    page = recognize_ink(strokes + [period], recognizer)
+    assert page.text.startswith("hello") and page.text.endswith(".")
+    assert sum(len(w.glyphs) for line in page.lines for w in line.words) == 6

@@ -17,6 +17,7 @@ from hypothesis.extra.numpy import arrays
 
 import badcorpus
 from conftest import LABELS
+from hwr_desktop.context import MARKS
 from hwr_desktop.documents import decode_image, header_size
 from hwr_desktop.errors import EmptyInputError, InputError
 from hwr_desktop.ink import MAX_COORD, Stroke, ink_from_dict, rasterize
@@ -63,13 +64,14 @@ def all_boxes(page):
 
 
 def check_page(page, x0, y0, x1, y1) -> None:
-    """Every box inside the input, every confidence a probability, every char a label."""
+    """Every box inside the input, every confidence a probability, every char a label or a mark's punctuation
+    (``context.MARKS``: on the canvas, marks are read by their place on the line)."""
     for box in all_boxes(page):
         assert inside(box, x0, y0, x1, y1), (box, (x0, y0, x1, y1))
     for line in page.lines:
         for word in line.words:
             for g in word.glyphs:
-                assert g.char in LABELS and 0.0 <= g.confidence <= 1.0 + 1e-6
+                assert (g.char in LABELS or g.char in MARKS) and 0.0 <= g.confidence <= 1.0 + 1e-6
                 assert all(0.0 <= c.p <= 1.0 + 1e-6 for c in g.alternatives)
 
 
@@ -134,6 +136,47 @@ def test_recognize_ink_boxes_lie_inside_the_ink(strokes, seed, mode, with_lexico
     x1, y1 = np.ceil(pts.max(0))
     check_page(page, x0, y0, x1, y1)
     assert sum(len(w.glyphs) for line in page.lines for w in line.words) >= 1
+
+
+@st.composite
+def mixed_writing(draw):
+    """A line of handwriting-like strokes of mixed sizes: letters of 10 to 60 units, dots, short bars and
+    commas, left to right with random gaps."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    strokes, x, t = [], 10.0, 0.0
+    for _ in range(draw(st.integers(1, 14))):
+        kind = rng.choice(["letter", "letter", "letter", "dot", "bar", "comma"])
+        size = float(rng.uniform(10, 60))
+        base = 100.0 + rng.uniform(-5, 5)
+        if kind == "letter":
+            n = int(rng.integers(3, 8))
+            pts = np.stack([x + np.linspace(0, 0.6 * size, n) + rng.normal(0, 1, n),
+                            base - rng.uniform(0, size, n)], 1)
+        elif kind == "dot":
+            pts = np.array([[x, base - rng.uniform(0, 40)]])
+        elif kind == "bar":
+            y = base - rng.uniform(5, 40)
+            pts = np.array([[x - 5, y], [x + rng.uniform(3, 15), y + rng.uniform(-1, 1)]])
+        else:
+            pts = np.array([[x, base], [x - 2, base + rng.uniform(3, 8)]])
+        pts = np.hstack([pts, np.ones((len(pts), 1)), t + 10.0 * np.arange(len(pts))[:, None]])
+        strokes.append(Stroke(pts))
+        x = float(pts[:, 0].max()) + rng.uniform(1, 25)
+        t += float(rng.uniform(100, 900))
+    return strokes
+
+
+@FAST
+@given(mixed_writing())
+def test_on_the_canvas_no_stroke_is_lost(recognizer, strokes):
+    # every stroke ends up in exactly one glyph of the result, whatever its size beside its neighbours
+    from hwr_desktop.pipeline import ink_lines
+
+    lines = ink_lines(strokes, recognizer)
+    members = sorted(i for line in lines for g in line.glyphs for i in g.strokes)
+    assert members == list(range(len(strokes)))
+    page = recognize_ink(strokes, recognizer, lines=lines)
+    assert sum(len(w.glyphs) for line in page.lines for w in line.words) == sum(len(l.glyphs) for l in lines)
 
 
 # --- images --------------------------------------------------------------------------------------
