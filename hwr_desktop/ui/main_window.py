@@ -44,7 +44,7 @@ from .settings import AppSettings
 from .settings_dialog import SettingsDialog
 from .shortcuts_dialog import ActionGroup, ShortcutsDialog, shortcut_rows
 from .word_list_dialog import WordListDialog
-from .word_lists import MY_WORDS, WordLists, add_words, check_word_list
+from .word_lists import MY_WORDS, WordLists, add_words
 from .worker import IMAGE, INK, PAGE, Outcome, RecognitionWorker, run_ink
 
 log = logging.getLogger(__name__)
@@ -449,25 +449,6 @@ class MainWindow(QMainWindow):
     def _reload_word_lists(self) -> None:
         """A list's words changed on disk: the next recognition (now) uses them."""
         self._set_word_lists(self.settings.word_lists)
-
-    def add_word_list(self, path: str | Path) -> bool:
-        """Add the user's word list file (one word per line) to the shipped one (used while Word List is
-        on); False (and the problem shown) when it cannot be read or holds no words."""
-        path = str(Path(path).resolve())
-        try:
-            n = check_word_list(path)
-        except HwrError as e:
-            self.show_error(f"Could not add the word list: {e}")
-            return False
-        if path not in self._user_lists(self.settings.word_lists):
-            self._set_word_lists(self.settings.word_lists + (path,))
-        self.statusBar().showMessage(f"Added {n} words from {Path(path).name}", 4000)
-        return True
-
-    def forget_word_lists(self) -> None:
-        """Drop the user's own word lists (the files stay); the shipped list remains."""
-        self._set_word_lists(())
-        self.statusBar().showMessage("Using the shipped word list only", 4000)
 
     def add_to_word_list(self, word: str) -> bool:
         """Add ``word`` to the app's own word list (My words) and read again with it; False (and the problem

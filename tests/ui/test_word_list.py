@@ -30,21 +30,25 @@ def test_the_users_own_word_list_is_added_kept_and_forgotten(qtbot, make_window,
     text_is(qtbot, w, "qzk")
     words = tmp_path / "mine.txt"
     words.write_text("qzj\nhwr\n", encoding="utf-8")
-    assert w.add_word_list(words)
+    dialog = w.show_word_lists()
+    assert dialog.add_list_file(words)
     text_is(qtbot, w, "qzj")
     assert AppSettings(qsettings).word_lists == (str(words.resolve()),)
     bad = tmp_path / "empty.txt"
     bad.write_text("12 34\n", encoding="utf-8")
-    assert not w.add_word_list(bad) and not w.add_word_list(tmp_path / "missing.txt")
-    assert w.banner.isVisible() and AppSettings(qsettings).word_lists == (str(words.resolve()),)
+    assert not dialog.add_list_file(bad) and "holds no usable words" in dialog.message.text()
+    assert not dialog.add_list_file(tmp_path / "missing.txt") and "cannot read word list" in dialog.message.text()
+    assert AppSettings(qsettings).word_lists == (str(words.resolve()),)
     w.close()
     again = make_window(FakeRecognizer(chars="qzk", p=0.5, second="j"), settings=qsettings)
     assert again.word_lists.paths == (str(words.resolve()),)
     write(again.canvas, three())
     text_is(qtbot, again, "qzj")
-    again.forget_word_lists()
+    dialog = again.show_word_lists()
+    dialog.lists.setCurrentRow(1)
+    assert dialog.forget_list()
     text_is(qtbot, again, "qzk")
-    assert AppSettings(qsettings).word_lists == ()
+    assert AppSettings(qsettings).word_lists == () and words.exists()
 
 
 def test_word_lists_build_once_and_leave_out_a_missing_file(tmp_path):
