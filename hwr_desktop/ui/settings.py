@@ -91,7 +91,8 @@ class AppSettings:
     mode = Setting("recognition/mode", str, lambda m: m if m in MODES else "auto", "The field mode used last.")
     start_mode = Setting("recognition/start_mode", str, lambda m: m if m in MODES or m == LAST_USED else LAST_USED,
                          "The field mode at start: one of decoding.MODES, or LAST_USED.")
-    lexicon = Setting("recognition/lexicon", to_bool, bool, "Whether word lists re-rank words (Tools > Use Word Lists).")
+    lexicon = Setting("recognition/lexicon", to_bool, bool,
+                      "Whether word lists re-rank words (Tools > Use Word Lists).")
 
     def restore(self, name: str) -> None:
         """Put the setting ``name`` (a ``Setting`` of this class) back to its default."""

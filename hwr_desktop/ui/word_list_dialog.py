@@ -126,7 +126,8 @@ class WordListDialog(QDialog):
         self.import_button = button("&Import\u2026", self.import_dialog, "Add the words of a text file to this list")
         self.export_button = button("&Export\u2026", self.export_dialog, "Write this list's words to a text file")
         self.add_list_button = button("Add List &File\u2026", self.add_list_dialog,
-                                      "Use a text file of your own words (one per line) as a list; it stays where it is")
+                                      "Use a text file of your own words (one per line) as a list; the file stays "
+                                      "where it is")
         self.forget_button = button("&Forget List", self.forget_list, "Stop using this list (the file stays)")
 
     def _lay_out(self) -> None:

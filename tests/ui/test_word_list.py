@@ -1,5 +1,6 @@
 """Tools > Use Word Lists: dictionary words re-rank readings (persisted, re-read when toggled), the user's own
-lists and the edits of their files; View > Guide Lines: ink written on the rules is read with their baseline and spacing."""
+lists and the edits of their files; View > Guide Lines: ink written on the rules is read with their baseline and
+spacing."""
 
 import numpy as np
 import pytest

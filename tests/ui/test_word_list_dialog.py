@@ -40,7 +40,8 @@ def test_filter_remove_and_rename(qtbot, make_window, data_dir):
     assert dialog.remove_selected() == 1
     assert (data_dir / "words.txt").read_text(encoding="utf-8") == "hwr\nhwrite\n"
     text_is(qtbot, w, "qzk")  # no longer in the list
-    assert dialog.proxy.setData(dialog.proxy.index(0, 0), "Hwr2")  # a bad spelling: the file stays, the view shows the word again
+    assert dialog.proxy.setData(dialog.proxy.index(0, 0), "Hwr2")  # a bad spelling: the file stays as it was,
+    # and the view shows the word again
     qtbot.waitUntil(lambda: "not a word the lists can hold" in dialog.message.text(), timeout=3000)
     assert dialog.words() == ["hwr", "hwrite"]
     dialog.proxy.setData(dialog.proxy.index(0, 0), "Qzj")  # hwr, the first in alphabetical order
