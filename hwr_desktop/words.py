@@ -53,18 +53,24 @@ def beam_readings(options: Sequence[Options], width: int = BEAM) -> list[tuple[s
 
 
 def list_readings(options: Sequence[Options], lexicon: Lexicon, k: int, floor: float) -> list[tuple[str, float]]:
-    """Up to ``k`` words of ``lexicon`` that the glyphs allow (every letter among its glyph's candidates) with a
-    probability of at least ``floor``, best first."""
-    letter_p = np.zeros((len(options), len(LETTERS)), np.float64)
-    for i, opts in enumerate(options):
-        for c, p in opts.items():
+    """Up to ``k`` readings that spell a word of ``lexicon`` (every letter among its glyph's candidates) with a
+    probability of at least ``floor``, best first. Glyphs that offer no letter or digit (marks: an apostrophe, a
+    period) keep their best reading around the word: "hcllo." can read "hello."."""
+    spots = [i for i, opts in enumerate(options) if any(c.isalnum() for c in opts)]
+    marks = {i: max(opts.items(), key=lambda kv: kv[1]) for i, opts in enumerate(options) if i not in spots}
+    letter_p = np.zeros((len(spots), len(LETTERS)), np.float64)
+    for row, i in enumerate(spots):
+        for c, p in options[i].items():
             if c in LETTERS:
-                letter_p[i, LETTERS.index(c)] = p
+                letter_p[row, LETTERS.index(c)] = p
+    around = float(np.prod([p for _, p in marks.values()]))
     found = []
     for word, logp in lexicon.best_words(letter_p, k):
         idx = [LETTERS.index(c) for c in word]
-        if letter_p[np.arange(len(word)), idx].min() > 0 and np.exp(logp) >= floor:
-            found.append((word, float(np.exp(logp))))
+        p = float(np.exp(logp)) * around
+        if letter_p[np.arange(len(word)), idx].min() > 0 and p >= floor:
+            letters = iter(word)
+            found.append(("".join(marks[i][0] if i in marks else next(letters) for i in range(len(options))), p))
     return found
 
 

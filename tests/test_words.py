@@ -56,6 +56,14 @@ def test_a_word_whose_letter_no_glyph_offers_is_not_listed():
     assert word_alternatives(w, Lexicon(["cot", "eat"]), 5) == ("eat", "cat")
 
 
+def test_marks_in_a_word_stay_around_the_word_of_the_list():
+    w = word(glyph(("h", 0.9)), glyph(("c", 0.9), ("e", 0.09)), glyph(("l", 0.9)), glyph(("l", 0.9)),
+             glyph(("o", 0.9)), glyph((".", 0.8), (",", 0.2)))
+    assert word_alternatives(w, Lexicon(["hello"]), 2) == ("hello.", "hcllo.")
+    apostrophe = word(glyph(("c", 0.9)), glyph(("a", 0.9)), glyph(("n", 0.9)), glyph(("'", 0.9)), glyph(("t", 0.9)))
+    assert word_alternatives(apostrophe, Lexicon(["cant"]), 2)[0] == "can't"
+
+
 def test_the_word_as_read_is_always_offered():
     w = word(glyph(("x", 0.9), ("c", 0.1)), glyph(("a", 0.8), ("o", 0.2)), glyph(("t", 0.95), ("b", 0.05)))
     lex = Lexicon(["cat", "cot", "cab", "cob"])  # cab and cob are out of reach
