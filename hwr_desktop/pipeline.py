@@ -102,17 +102,23 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
                            for g, c in zip(word.glyphs, cands[j : j + len(word.glyphs)]))
             j += len(word.glyphs)
             words.append(WordResult(word.box, "".join(g.char for g in glyphs), glyphs))
-        out_lines.append(LineResult(line.box, _line_text([w.text for w in words]), tuple(words)))
+        out_lines.append(LineResult(line.box, line_text([w.text for w in words]), tuple(words)))
     paragraphs = paragraph_numbers([l.box for l in out_lines])
     out_lines = [dataclasses.replace(l, paragraph=n) for l, n in zip(out_lines, paragraphs)]
     return PageResult(width, height, join_lines([l.text for l in out_lines], paragraphs), tuple(out_lines))
 
 
-def _line_text(words: Sequence[str]) -> str:
-    """Words joined by spaces, a word of only periods and commas joined to the word before it ("said ," -> "said,")."""
+def joins_previous(word: str) -> bool:
+    """Whether a word is written against the word before it, without a space: one of only periods and commas."""
+    return bool(word) and set(word) <= set(".,")
+
+
+def line_text(words: Sequence[str]) -> str:
+    """A line's words joined by spaces, a word of only periods and commas joined to the word before it
+    ("said ," -> "said,"): the text of ``LineResult``, and of the app's corrected lines."""
     out = ""
     for w in words:
-        out += w if out and w and set(w) <= set(".,") else (" " + w if out else w)
+        out += w if out and joins_previous(w) else (" " + w if out else w)
     return out
 
 

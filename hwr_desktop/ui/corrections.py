@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 
 from ..ink import Stroke
 from ..results import Box, GlyphResult, PageResult, WordResult
+from ..pipeline import line_text
 from ..segmentation import join_lines
 
 GlyphKey = frozenset  # frozenset[Stroke]; empty for glyphs of an image
@@ -155,7 +156,7 @@ class CorrectedPage:
     @property
     def text(self) -> str:
         """Lines joined by newlines (a blank line between paragraphs), words by spaces, with the corrections in."""
-        return join_lines([" ".join(words) for words in self.line_texts()], [l.paragraph for l in self.page.lines])
+        return join_lines([line_text(words) for words in self.line_texts()], [l.paragraph for l in self.page.lines])
 
     def as_page(self) -> PageResult:
         """The result as the user sees it, for saving: every text (page, line, word, glyph) with the
@@ -171,7 +172,7 @@ class CorrectedPage:
         for line, words in zip(self.page.lines, self.line_texts()):
             new_words = tuple(replace(w, text=text, glyphs=tuple(fixed(g) for g in w.glyphs))
                               for w, text in zip(line.words, words))
-            lines.append(replace(line, text=" ".join(words), words=new_words))
+            lines.append(replace(line, text=line_text(words), words=new_words))
         return replace(self.page, text=self.text, lines=tuple(lines))
 
 

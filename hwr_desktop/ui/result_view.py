@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont, QPalette, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
 from .colors import CORRECTED, LOW, PERSONAL, css_color
+from ..pipeline import joins_previous
 from .corrections import CorrectedPage
 
 SCHEME = "glyph"
@@ -101,7 +102,8 @@ class ResultView(QTextBrowser):
             parts.append("<br>" * breaks)
             pos += breaks
             for w, word in enumerate(line.words):
-                if w:
+                text = "".join(shown.chars[i : i + len(word.glyphs)])
+                if w and not joins_previous(text):  # as pipeline.line_text writes the line
                     parts.append(" ")
                     pos += 1
                 for _ in word.glyphs:

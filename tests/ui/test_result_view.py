@@ -85,3 +85,18 @@ def test_the_hint_and_stale_text_are_greyed_out(qtbot):
     assert alpha() == 255
     view.set_stale(True)
     assert alpha() < 255
+
+
+def test_a_period_is_shown_against_its_word_as_the_text_has_it(qtbot):
+    def word(chars, x):
+        glyphs = tuple(GlyphResult((x + 10 * k, 0, x + 10 * k + 8, 10), c, 0.9, (Candidate(c, 0.9),))
+                       for k, c in enumerate(chars))
+        return WordResult((x, 0, x + 10 * len(chars), 10), chars, glyphs)
+
+    words = (word("hi", 0), word(".", 30))
+    page = PageResult(100, 20, "hi.", (LineResult((0, 0, 40, 10), "hi.", words),))
+    view = ResultView()
+    qtbot.addWidget(view)
+    shown = correct(page, (), Corrections())
+    view.show_result(shown)
+    assert shown.text == "hi." and view.toPlainText() == "hi."
