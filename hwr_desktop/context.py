@@ -14,8 +14,9 @@ within each word, letters whose case is in doubt follow the word's case: ALL
 CAPS, Capitalized or lower case.
 
 Ink written on ruled guide lines can say where the rules are (``guides``: the
-first rule's y and the spacing). A line with no sure glyph is then measured on
-the rule it sits on (``guide_metrics``).
+first rule's y and the spacing). A line with no sure glyph then takes its
+x-height from the rules' spacing, on its own baseline (the rule's when it sits
+on one), so a word reads the same across a rule as on one (``guide_metrics``).
 """
 
 from __future__ import annotations
@@ -75,14 +76,16 @@ def fit_baseline(boxes: Sequence[Box]) -> tuple[float, float]:
 
 
 def guide_metrics(boxes: Sequence[Box], guides: tuple[float, float]) -> tuple[float, float, float] | None:
-    """Baseline and x-height of a line from the ruled guide line its glyphs sit on.
+    """Baseline and x-height of a line written on ruled guide lines: the baseline its glyphs sit on, and the
+    x-height the rules' spacing gives (``GUIDE_X_HEIGHT``). Where the rules fall does not matter: a word
+    written across a rule or between two reads as it does on one; on a rule (within ``GUIDE_TOLERANCE`` of the
+    spacing) the baseline is the rule's.
 
     Args:
         boxes: the line's glyph boxes.
         guides: (y of a rule, spacing of the rules), in the boxes' coordinates.
     Returns:
-        (rule y, 0, GUIDE_X_HEIGHT * spacing), or None when the glyphs' baseline is not within
-        GUIDE_TOLERANCE * spacing of a rule (the ink was not written on the lines).
+        (a, b, GUIDE_X_HEIGHT * spacing) with the baseline ``y = a + b x``, or None without a spacing.
     """
     y0, spacing = guides
     if not spacing > 0:
@@ -91,9 +94,9 @@ def guide_metrics(boxes: Sequence[Box], guides: tuple[float, float]) -> tuple[fl
     x = 0.5 * (min(bx[0] for bx in boxes) + max(bx[2] for bx in boxes))
     base = a + b * x
     rule = y0 + round((base - y0) / spacing) * spacing
-    if abs(base - rule) > GUIDE_TOLERANCE * spacing:
-        return None
-    return float(rule), 0.0, GUIDE_X_HEIGHT * spacing
+    if abs(base - rule) <= GUIDE_TOLERANCE * spacing:
+        return float(rule), 0.0, GUIDE_X_HEIGHT * spacing
+    return a, b, GUIDE_X_HEIGHT * spacing
 
 
 def line_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str],

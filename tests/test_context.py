@@ -100,12 +100,14 @@ def test_on_a_rule_small_glyphs_read_lower_and_tall_ones_upper():
     assert text(one) == "C"
 
 
-def test_guides_are_ignored_off_the_rules_and_when_glyphs_are_sure():
+def test_where_the_rules_fall_does_not_matter_and_sure_glyphs_measure_themselves():
     probs = np.stack(AMBIGUOUS)
-    between = [on_rule(x, 26, 140) for x in (0, 25, 50, 75)]  # half way between two rules
-    assert line_metrics(between, probs, LABELS, GUIDES) is None
-    np.testing.assert_allclose(decode_line(probs, between, [slice(0, 4)], LABELS, guides=GUIDES),
-                               decode_line(probs, between, [slice(0, 4)], LABELS), atol=1e-6)
+    on = [on_rule(x, 26, 100 + dy) for x, dy in zip((0, 25, 50, 75), (0, 3, -2, 1))]
+    for base in (140, 120, 85):  # half way between two rules, across one, just off one
+        off = [on_rule(x, 26, base + dy) for x, dy in zip((0, 25, 50, 75), (0, 3, -2, 1))]
+        assert text(decode_line(probs, off, [slice(0, 4)], LABELS, guides=GUIDES)) == text(
+            decode_line(probs, on, [slice(0, 4)], LABELS, guides=GUIDES)) == "cosx"
+    assert guide_metrics(on, (20.0, 0.0)) is None
     # sure glyphs measure the line themselves: a big 'a' sets the x-height, not the rules
     boxes = [on_rule(0, 40), on_rule(25, 40)]
     sure = np.stack([row(a=0.9), row(o=0.5, O=0.5)])

@@ -116,7 +116,7 @@ def test_ink_on_guide_lines_takes_its_size_from_the_rules():
     assert recognize_ink(small_ink, fake).text == "OO"
     assert recognize_ink(small_ink, fake, guides=guides).text == "oo"
     assert recognize_ink([circle(0, 44, 0), circle(30, 44, 1000)], fake, guides=guides).text == "OO"
-    assert recognize_ink(small_ink, fake, guides=(120.0, 80.0)).text == "OO"  # not written on the rules
+    assert recognize_ink(small_ink, fake, guides=(120.0, 80.0)).text == "oo"  # across the rules: read as on them
 
 
 def test_a_letter_written_in_pieces_reads_as_one(recognizer):
