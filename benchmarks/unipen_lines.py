@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "training"))
 
 import unipen  # noqa: E402
 
-from benchmarks.context import WORDS, edit_distance  # noqa: E402
+from benchmarks.context import edit_distance, random_words  # noqa: E402
 from hwr_desktop import pipeline  # noqa: E402
 from hwr_desktop.ink import Stroke  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
@@ -121,20 +121,6 @@ def writer_banks(segments) -> dict[str, dict[str, list]]:
     return banks
 
 
-def random_words(rng: np.random.Generator, have) -> list[str]:
-    out = []
-    for _ in range(rng.integers(2, 5)):
-        r = rng.random()
-        if r < 0.15:
-            w = "".join(str(d) for d in rng.integers(0, 10, rng.integers(2, 6)))
-        else:
-            w = WORDS[rng.integers(len(WORDS))]
-            w = w.capitalize() if r < 0.35 else w.upper() if r < 0.5 else w
-        if all(c in have for c in w):
-            out.append(w)
-    return out
-
-
 def compose(words: list[str], bank, rng: np.random.Generator, big_word: int | None = None):
     """(strokes, per character the indices of its strokes) of one composed line."""
     strokes: list[Stroke] = []
@@ -178,8 +164,8 @@ def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generat
     t0 = time.perf_counter()
     for _ in range(count):
         bank = banks[writers[rng.integers(len(writers))]]
-        words = random_words(rng, bank)
-        if not words:
+        words = random_words(rng, bank)  # benchmarks/context.py's: "hello" when none fits
+        if not all(c in bank for w in words for c in w):
             continue
         big = int(rng.integers(len(words))) if mixed else None
         strokes, owners = compose(words, bank, rng, big)
