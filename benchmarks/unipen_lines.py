@@ -11,8 +11,8 @@ Only UNIPEN validation writers (``training/unipen.py split_of``: whole writers, 
    written line starts where a stroke centred below the ink of the line so far begins after the pen has
    swept back across more than half of the segment's width (the t-bars and i-dots added at a line's end do not go
    down). Segments whose truth is several lines are counted apart. For one-line texts of two words or more,
-   the words found are counted against the words of the transcription (tokens holding a letter or digit:
-   UNIPEN writes punctuation as tokens of its own).
+   the words of the text read are counted against the words of the transcription (tokens holding a letter
+   or digit: UNIPEN writes punctuation as tokens of its own, and the app reads marks on their own too).
 2. Composed lines: words (lower case, Capitalized, ALL CAPS, numbers) made of one validation writer's
    isolated characters (categories 1a-1c, each character's own strokes), sized as handwriting (x-height,
    ascenders, capitals, descenders), spaced unevenly, on a wandering baseline; ``--mixed`` writes one word
@@ -87,8 +87,9 @@ def bench_texts(segments, rec: Recognizer, limit: int, rng: np.random.Generator)
         ok = len(lines) == truth
         tokens = [t for t in seg.label.split() if any(c.isalnum() for c in t)]
         if truth == 1 and len(tokens) >= 2:  # words of one line: do the word gaps fall where the writer's did?
+            text = pipeline.recognize_ink(to_strokes(unipen.to_ink_points(seg, PX_PER_INCH)), rec, lines=lines).text
             words_n += 1
-            words_right += sum(len(line.words) for line in lines) == len(tokens)
+            words_right += sum(any(c.isalnum() for c in w) for w in text.split()) == len(tokens)
         if truth == 1:
             found[len(lines)] += 1
             per_contributor[seg.contributor][0] += 1

@@ -133,58 +133,55 @@ def group_lines(units: Sequence[Unit], height: float) -> list[list[Unit]]:
     return [sorted(line, key=lambda v: v.box[0]) for line in _merge_dot_lines(lines)]
 
 
+def _lower_peak(profile: np.ndarray) -> np.ndarray:
+    """Per row of a profile, the lower of the highest values above it and below it (inclusive)."""
+    return np.minimum(np.maximum.accumulate(profile), np.maximum.accumulate(profile[::-1])[::-1])
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each maximal run of True, end exclusive."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]))
+
+
 def ink_line_bands(units: Sequence[Unit], height: float) -> list[list[Unit]]:
     """Lines of ink by the vertical profile of the middle halves of its substantial units: written lines are
     humps separated by a valley where almost no ink lies (below ``VALLEY`` of the lower hump's peak, over at
     least ``VALLEY_SPAN`` glyph heights) and where the whole units leave little ink too (``VALLEY_FULL``: the
-    bowl of a P written apart from its stem covers its top). The middle of a descender, a tall stem, a capital, a raised or
-    larger word lies inside its line's hump, and a descender and the stem below it that nearly touch have
-    their middles apart, so a line written on a tablet stays one line whatever its mix of heights and close
-    lines stay apart. A band of marks only (``MINOR`` high: bars, dashes, commas, dots) joins the band nearest
-    it. Returns the units of each band, top to bottom."""
+    bowl of a P written apart from its stem covers its top). The middle of a descender, a tall stem, a
+    capital, a raised or larger word lies inside its line's hump, and a descender and the stem below it that
+    nearly touch have their middles apart, so a line written on a tablet stays one line whatever its mix of
+    heights and close lines stay apart. A band of marks only (``MINOR`` high: bars, dashes, commas, dots)
+    joins the band nearest it. Returns the units of each band, top to bottom."""
     big = [u for u in units if not _is_small(u, height)]
     if not big:
         return [list(units)]
     step = max(height / 10, 1e-6)
     top = min(u.box[1] for u in units)
     n = int((max(u.box[3] for u in units) - top) / step) + 2
-    profile, full_profile = np.zeros(n), np.zeros(n)
+    middles, wholes = np.zeros(n), np.zeros(n)
     for u in big:
         a = int((u.box[1] + u.height / 4 - top) / step)
         b = max(a + 1, int(np.ceil((u.box[3] - u.height / 4 - top) / step)))
-        profile[a:b] += max(u.width, step)
-        full_profile[int((u.box[1] - top) / step) : int(np.ceil((u.box[3] - top) / step))] += max(u.width, step)
-    # humps: maximal runs above the valley level; a valley splits two humps when it is low and wide enough
-    cuts = []
+        middles[a:b] += max(u.width, step)
+        wholes[int((u.box[1] - top) / step) : int(np.ceil((u.box[3] - top) / step))] += max(u.width, step)
     span = max(1, int(round(VALLEY_SPAN * height / step)))
-    peak_above = np.maximum.accumulate(profile)
-    peak_below = np.maximum.accumulate(profile[::-1])[::-1]
-    low = profile <= VALLEY * np.minimum(peak_above, peak_below)
-    full_low = full_profile <= VALLEY_FULL * np.minimum(np.maximum.accumulate(full_profile),
-                                                        np.maximum.accumulate(full_profile[::-1])[::-1])
-    i = 0
-    while i < n:
-        if low[i]:
-            j = i
-            while j < n and low[j]:
-                j += 1
-            if i > 0 and j < n and j - i >= span and full_low[i:j].any():
-                cuts.append(top + (i + j) / 2 * step)
-            i = j
-        else:
-            i += 1
+    thin = wholes <= VALLEY_FULL * _lower_peak(wholes)
+    cuts = [top + (i + j) / 2 * step for i, j in _runs(middles <= VALLEY * _lower_peak(middles))
+            if i > 0 and j < n and j - i >= span and thin[i:j].any()]
     bands: list[list[Unit]] = [[] for _ in range(len(cuts) + 1)]
     for u in units:
         bands[int(np.searchsorted(cuts, u.cy))].append(u)
-    def minor(u: Unit) -> bool:
-        return u.height < MINOR * height
 
-    full = [b for b in bands if not all(minor(u) for u in b)] or [b for b in bands if b]
+    def marks_only(band: list[Unit]) -> bool:
+        return all(u.height < MINOR * height for u in band)
+
+    lines = [b for b in bands if b and not marks_only(b)] or [b for b in bands if b]
     for b in bands:
-        if b and all(minor(u) for u in b) and not any(b is f for f in full):
+        if b and marks_only(b) and not any(b is line for line in lines):
             cy = np.mean([u.cy for u in b])
-            min(full, key=lambda f: min(abs(cy - v.cy) for v in f)).extend(b)
-    return full
+            min(lines, key=lambda line: min(abs(cy - v.cy) for v in line)).extend(b)
+    return lines
 
 
 def _dot_like(u: Unit, height: float) -> bool:
