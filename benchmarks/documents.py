@@ -1,13 +1,14 @@
 """Scanned pages of real handwritten glyphs, read by hwr and by Tesseract: CER, WER, seconds per page.
 
-    python benchmarks/documents.py [--data ../shared/data] [--pages 8] [--seed 0] [--keep DIR]
+    python benchmarks/documents.py [--data ../shared/data] [--pages 8] [--seed 0] [--keep DIR] [--clean]
 
 Each page is an A4 sheet at 300 dpi (2480 x 3508) holding paragraphs of lines of words
 (lower case, Capitalized, ALL CAPS, numbers) composed from ``pen62`` *validation* crops (real pen
 on paper; measuring only, never trained on) by ``benchmarks/context.py``: case-consistent sizes,
 uneven letter and word spacing, a wandering baseline. Pages are then degraded as scans and phone
 photos are: skew up to 8 degrees, ruled notebook lines on half of them, yellowed paper, uneven
-lighting, blur, sensor noise and JPEG compression. Both programs read the same PNG file:
+lighting, blur, sensor noise and JPEG compression (``--clean``: sheets composed the same way, not degraded at all:
+level on white paper). Both programs read the same PNG file:
 
   hwr        ``pipeline.recognize_file`` (mode auto, the shipped word list: what ``hwr recognize`` does),
              the model and word list loaded once beforehand
@@ -122,6 +123,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="keep the pages, truths and both readings in this folder")
+    parser.add_argument("--clean", action="store_true",
+                        help="clean pages: the composed sheet as it is, level, white, sharp (no scan degradation)")
     args = parser.parse_args()
     if shutil.which("tesseract") is None:
         sys.exit("tesseract is not installed (apt-get install tesseract-ocr)")
@@ -132,12 +135,13 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="hwr_documents_"))
     work.mkdir(parents=True, exist_ok=True)
     version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    print(f"{args.pages} pages of pen62 validation glyphs, {PAGE_W}x{PAGE_H}; model {rec.info.path}; {version}")
+    kind = "clean" if args.clean else "degraded"
+    print(f"{args.pages} {kind} pages of pen62 validation glyphs, {PAGE_W}x{PAGE_H}; model {rec.info.path}; {version}")
     totals = {"hwr": [0, 0, 0, 0, 0.0], "tesseract": [0, 0, 0, 0, 0.0]}
     for i in range(args.pages):
         clean, truth = compose_page(bank, rng)
         path = work / f"page{i + 1:02d}.png"
-        cv2.imwrite(str(path), degrade(clean, rng, ruled=i % 2 == 0))
+        cv2.imwrite(str(path), clean if args.clean else degrade(clean, rng, ruled=i % 2 == 0))
         (work / f"page{i + 1:02d}.truth.txt").write_text(truth + "\n")
         t0 = time.perf_counter()
         ours = "\n\n".join(p.text for p in recognize_file(path, rec, lexicon=lexicon))
