@@ -505,8 +505,9 @@ def drop_marks(lines: Sequence[Line]) -> list[Line]:
 def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | None) -> list[Line]:
     """An image of one character whose pieces segmentation took apart, even onto separate lines (the
     bars of an E or F written apart from its stem): when the image holds 2 to ``LONE_MAX`` glyphs whose
-    union is at most twice as wide as tall and as tall as wide, ``score`` decides as in ``merge_broken``
-    (parts: the pieces at most ``MERGE_PART`` of the tallest one's height)."""
+    union is at most twice as wide as tall and as tall as wide (taller when one piece is a dot or a bar: a
+    lone i whose dot sits off to the side), ``score`` decides as in ``merge_broken`` (parts: the pieces at most
+    ``MERGE_PART`` of the tallest one's height)."""
     glyphs = [g for line in lines for g in line.glyphs]
     if score is None or not 2 <= len(glyphs) <= LONE_MAX:
         return list(lines)
@@ -514,7 +515,7 @@ def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeSco
     w, h = union.box[2] - union.box[0], union.box[3] - union.box[1]
     tallest = max(_height(g) for g in glyphs)
     parts = [_height(g) <= MERGE_PART * tallest for g in glyphs]
-    if w > 2 * h or h > 2 * w:
+    if w > 2 * h or (h > 2 * w and not any(parts)):  # tall and narrow only with a dot or bar: an i, a j, a !
         return list(lines)
     if score(mask(union), [mask(g) for g in glyphs], parts) <= 0:
         return list(lines)

@@ -384,3 +384,22 @@ def test_natural_word_gap_between_two_kinds_of_gaps():
     assert t is not None and 6 < t < 15
     assert natural_word_gap([3, 4, 5, 4, 3, 5, 4], 40) is None  # one kind of gap: one word
     assert natural_word_gap([2, 30, 3], 40) is None  # too few gaps to tell
+
+
+def test_a_lone_i_with_its_dot_off_to_the_side_may_be_offered_whole():
+    from hwr_desktop.results import Glyph, Line, Word
+    from hwr_desktop.segmentation import merge_lone_character
+
+    # a stem and a dot-sized dash above and beside it, taken apart: tall and narrow, which alone would refuse
+    stem, dot = Glyph((10, 20, 13, 60), (0,)), Glyph((16, 8, 22, 11), (1,))
+    lines = [Line(dot.box, (Word(dot.box, (dot,)),)), Line(stem.box, (Word(stem.box, (stem,)),))]
+    offered = []
+
+    def score(whole, pieces, parts):
+        offered.append(parts)
+        return 0.9
+
+    merged = merge_lone_character(lines, lambda g: np.ones((4, 4), bool), score)
+    assert offered == [[True, False]] and [g.strokes for l in merged for g in l.glyphs] == [(0, 1)]
+    two_stems = [Line(b, (Word(b, (Glyph(b, (k,)),)),)) for k, b in enumerate([(10, 0, 13, 40), (10, 45, 13, 85)])]
+    assert merge_lone_character(two_stems, lambda g: np.ones((4, 4), bool), score) == two_stems  # no dot: refused
