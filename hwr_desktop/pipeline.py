@@ -25,7 +25,7 @@ from .lexicon import Lexicon
 from .normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph
 from .personal import PersonalModel, lookalike_groups
 from .recognizer import Recognizer
-from .results import Box, Candidate, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
+from .results import Box, Glyph, GlyphResult, Line, LineResult, PageResult, Word, WordResult, union_box
 from .scan import MIN_SKEW, edge_debris, estimate_skew, map_points, remove_rules, rotate_page, text_height
 from .segmentation import (components, glyph_mask, join_lines, mark_flags, merge_broken, merge_lone_character,
                            paragraph_numbers, segment_image, segment_ink)
@@ -73,12 +73,12 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
         n = len(line.glyphs)
         boxes = [g.box for g in line.glyphs]
         letters = [j for j in range(n) if not is_mark[j]]
-        spans, j = [], 0
+        spans, j, start = [], 0, 0  # each word's letters, as slices of the line's letters
         for word in line.words:
-            count = sum(not is_mark[t] for t in range(j, j + len(word.glyphs)))
-            start = sum(not is_mark[t] for t in range(j))
+            count = len(word.glyphs) - sum(is_mark[j : j + len(word.glyphs)])
             spans.append(slice(start, start + count))
             j += len(word.glyphs)
+            start += count
         p = probs[i : i + n][letters]
         i += n
         if context:
@@ -92,10 +92,8 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
         mark_at = [t for t in range(n) if is_mark[t]]
         if mark_at:
             metrics = mark_metrics([boxes[t] for t in letters], p, labels, guides)
-            scores = read_marks([boxes[t] for t in mark_at], metrics)
-            order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-            for t, row, idx in zip(mark_at, scores, order):
-                cands[t] = tuple(Candidate(MARKS[m], float(row[m])) for m in idx)
+            for t, c in zip(mark_at, top_k(read_marks([boxes[t] for t in mark_at], metrics), MARKS, k)):
+                cands[t] = c
         words, j = [], 0
         for word in line.words:
             glyphs = tuple(GlyphResult(g.box, c[0].char, c[0].p, c)

@@ -449,15 +449,12 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
     return drop_marks(merge_lone_character(lines, mask, merge)), labels
 
 
-def _rewrite_words(lines: Sequence[Line], rewrite: Callable[[list[Glyph], float], Sequence[Glyph]],
-                   heights_only: bool = False) -> list[Line]:
-    """Lines whose words' glyphs are ``rewrite(glyphs, line height)`` (``typical_height`` of the line's glyphs,
-    or with ``heights_only`` of their heights alone, so that a word written flat in one stroke does not
-    make the line look taller), boxes re-derived; words and lines left without glyphs go."""
+def _rewrite_words(lines: Sequence[Line], rewrite: Callable[[list[Glyph], float], Sequence[Glyph]]) -> list[Line]:
+    """Lines whose words' glyphs are ``rewrite(glyphs, line height)`` (``typical_height`` of the line's glyphs),
+    boxes re-derived; words and lines left without glyphs go."""
     out = []
     for line in lines:
-        boxes = [(0, g.box[1], 0, g.box[3]) if heights_only else g.box for g in line.glyphs]
-        height = typical_height([Unit(0, b) for b in boxes])
+        height = typical_height([Unit(0, g.box) for g in line.glyphs])
         words = []
         for word in line.words:
             glyphs = tuple(rewrite(list(word.glyphs), height))
@@ -498,8 +495,8 @@ def drop_marks(lines: Sequence[Line]) -> list[Line]:
     every stroke is meant: there marks are read by their place on the line, ``context.read_marks``.)"""
     if sum(len(line.glyphs) for line in lines) < 2:
         return list(lines)
-    return _rewrite_words(lines, lambda glyphs, height: [g for g in glyphs if _height(g) > MARK * height],
-                          heights_only=True)
+    marks = {id(g) for line, flags in zip(lines, mark_flags(lines)) for g, m in zip(line.glyphs, flags) if m}
+    return _rewrite_words(lines, lambda glyphs, _height: [g for g in glyphs if id(g) not in marks])
 
 
 def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | None) -> list[Line]:
