@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .decoding import could_be_number, decode_word, letter_word, numeric_word
+from .decoding import could_be_number, decode_word, digit_mask, letter_word, numeric_word
 from .lexicon import Lexicon, apply_lexicon
 from .results import Box
 
@@ -245,9 +245,6 @@ def lone_glyphs(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]
     return out
 
 
-NUMBER_BOOST = 6.0  # beside a number, the digit readings of a word that could be one weigh this much more
-
-
 MARKS = ".,'-"  # what a mark on the canvas reads as, by its place on the line (``read_marks``)
 
 
@@ -294,10 +291,13 @@ def mark_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str],
     return metrics
 
 
+NUMBER_BOOST = 6.0  # beside a number, the digit readings of a word that could be one weigh this much more
+
+
 def numbers_beside_numbers(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
     """On a line that holds a number, a word of two glyphs or more whose every glyph could be a digit
     leans to digits (``NUMBER_BOOST``): "10 20 30", where the 10 alone reads as lO; a clear ISO stays."""
-    digits = np.array([c.isdigit() for c in labels], bool)
+    digits = digit_mask(labels)
     numbers = [bool(len(probs[w])) and bool(digits[probs[w].argmax(1)].all()) for w in words]
     if not any(numbers):
         return probs

@@ -111,24 +111,26 @@ def _word_rule(probs: np.ndarray, members: np.ndarray) -> np.ndarray:
 SURE_DIGIT = 0.5  # a glyph whose digit readings hold this much, twice its digits' look-alike letters, is surely a digit
 
 
-def _digits(labels: Sequence[str]) -> np.ndarray:
+def digit_mask(labels: Sequence[str]) -> np.ndarray:
+    """bool (C,): which labels are digits."""
     return np.array([c.isdigit() for c in labels], bool)
 
 
 def could_be_number(probs: np.ndarray, labels: Sequence[str]) -> bool:
     """Every glyph of the word has a digit among its likely readings (at least ``SHARE`` of its best)."""
-    digits = _digits(labels)
+    digits = digit_mask(labels)
     return bool(len(probs) and digits.any() and (probs[:, digits].max(1) >= SHARE * probs.max(1)).all())
 
 
 def numeric_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """A word that is mostly digits reads as a number, and so does one whose every glyph could be a digit
     (``could_be_number``) when one of them surely is one; float32 (n, C) -> (n, C)."""
-    digits = _digits(labels)
+    digits = digit_mask(labels)
     if len(probs) >= 2 and could_be_number(probs, labels):
-        mass = probs[:, digits].sum(1)
         partners = lookalike_partners(labels)
-        letters = np.array([sum(row[j] for i in np.nonzero(digits)[0] for j in partners.get(int(i), [])) for row in probs])
+        lookalike = np.zeros(len(labels), bool)  # the letters that look like a digit
+        lookalike[[j for i in np.nonzero(digits)[0] for j in partners.get(int(i), [])]] = True
+        mass, letters = probs[:, digits].sum(1), probs[:, lookalike].sum(1)
         if (mass >= np.maximum(SURE_DIGIT, 2 * letters)).any():  # one glyph surely a digit, not its look-alike
             return restrict(probs, digits)
     return _word_rule(probs, digits)
