@@ -1,6 +1,5 @@
 """The UNIPEN reader (training/unipen.py) on small trees written in the format, one quirk each."""
 
-import io
 import json
 import tarfile
 

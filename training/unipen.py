@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import re
 import sys
@@ -356,10 +355,11 @@ def _component_strokes(c: _Component, lo: int, hi: int) -> list[np.ndarray]:
     return out
 
 
-def segment_strokes(components: Sequence[_Component], delineation: str) -> list[np.ndarray]:
-    """The pen-down ink of a delineation, in writing order."""
+def segment_strokes(components: Sequence[_Component], ranges: Sequence[tuple[int, int | None, int, int | None]],
+                    delineation: str) -> list[np.ndarray]:
+    """The pen-down ink of a delineation (``ranges``: ``parse_delineation(delineation)``), in writing order."""
     strokes: list[np.ndarray] = []
-    for first, m, last, n in parse_delineation(delineation):
+    for first, m, last, n in ranges:
         if last >= len(components):
             raise UnipenError(f"delineation {delineation!r} reaches component {last} of {len(components)}")
         for k in range(first, last + 1):
@@ -382,12 +382,12 @@ def read_file(source: Source, rel: str, category: str | None = None) -> Iterator
         if not m:
             raise UnipenError(f"{where}: bad .SEGMENT line {rest[:80]!r}")
         kind, delineation, quality, raw = m.groups()
-        strokes = segment_strokes(state.components, delineation)
+        ranges = parse_delineation(delineation)
+        strokes = segment_strokes(state.components, ranges, delineation)
         if not strokes:
             continue
-        first = parse_delineation(delineation)[0][0]
         label, ligature = parse_label(raw)
-        yield Segment(category, rel, contributor, state.components[first].writer, kind, quality.upper(), label,
+        yield Segment(category, rel, contributor, state.components[ranges[0][0]].writer, kind, quality.upper(), label,
                       tuple(strokes), ligature)
 
 
