@@ -16,7 +16,9 @@ image path (``pipeline.recognize_image``) four ways:
   lexicon     + the shipped English word list (the words here all come from a
               list of common words, so this row shows the best case)
 
-and scored by character accuracy, case-sensitive (1 - edit distance / length).
+and scored by character accuracy, case-sensitive (1 - edit distance / length). With ``--line-model``
+(a path, or "shipped"), two more rows read each line also with the line recognizer beside the glyphs
+(``joined.combine_line``), without and with the word list: printed lines should read no worse with it.
 """
 
 from __future__ import annotations
@@ -187,6 +189,7 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--lines", type=int, default=150)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--line-model", default=None, help='a line model, or "shipped"')
     args = parser.parse_args()
     rec = Recognizer.from_path(args.model)
     bank = glyph_bank(args.data)
@@ -209,6 +212,18 @@ def main() -> None:
               f" ({100 * (1 - errors / base_errors):3.0f} % fewer)   case and digit/letter errors {ctx:4d}"
               f" ({100 * (1 - ctx / max(base_ctx, 1)):3.0f} % fewer)")
     configure(True, True, True)
+    if args.line_model:
+        from hwr_desktop.joined import LineReader
+
+        reader = LineReader.from_path(None if args.line_model == "shipped" else args.line_model)
+        for name, lex in (("+ line", None), ("+ line, lexicon", lexicon)):
+            errors = ctx = 0
+            for truth, img in lines:
+                got = pipeline.recognize_image(img, rec, lexicon=lex, line_reader=reader).text
+                errors += char_errors(got, truth)
+                ctx += context_errors("".join(got.split()), truth.replace(" ", ""))
+            print(f"  {name:9s} character accuracy {100 * (1 - errors / total):6.2f} %   errors {errors:5d}"
+                  f" ({100 * (1 - errors / base_errors):3.0f} % fewer)   case and digit/letter errors {ctx:4d}")
     cv2.imwrite("/tmp/hwr_context_line.png", lines[0][1])
 
 

@@ -51,23 +51,6 @@ SIZES.update({c: (1.0, -0.5) for c in "gpqy"})
 SIZES.update({"t": (1.25, 0.0), "i": (1.3, 0.0), "j": (1.3, -0.5), "f": (_CAP, 0.0)})
 
 
-def written_lines(strokes: list[np.ndarray]) -> int:
-    """The truth: how many lines the pen wrote (see the module docstring). float (n, >=2) strokes, y down."""
-    pts = np.vstack([s[:, :2] for s in strokes])
-    width = float(np.ptp(pts[:, 0])) or 1.0
-    heights = [float(np.ptp(s[:, 1])) for s in strokes]
-    h = float(np.median(sorted(heights)[len(heights) // 2:])) or 1.0  # the taller half: letters, not dots
-    lines, bottom, right = 1, strokes[0][:, 1].max(), strokes[0][:, 0].max()
-    for s in strokes[1:]:
-        x0, cy = s[:, 0].min(), (s[:, 1].min() + s[:, 1].max()) / 2
-        if x0 < right - 0.5 * width and cy > bottom - 0.25 * h:
-            lines += 1
-            bottom, right = s[:, 1].max(), s[:, 0].max()
-        else:
-            bottom, right = max(bottom, s[:, 1].max()), max(right, s[:, 0].max())
-    return lines
-
-
 def to_strokes(points: list[np.ndarray]) -> list[Stroke]:
     return [Stroke(p) for p in points]
 
@@ -82,7 +65,7 @@ def bench_texts(segments, rec: Recognizer, limit: int, rng: np.random.Generator)
     words_right = words_n = 0
     for i in pick:
         seg = segments[i]
-        truth = written_lines(list(seg.strokes))
+        truth = unipen.written_lines(list(seg.strokes))
         lines = pipeline.ink_lines(to_strokes(unipen.to_ink_points(seg, PX_PER_INCH)), rec)
         ok = len(lines) == truth
         tokens = [t for t in seg.label.split() if any(c.isalnum() for c in t)]

@@ -43,6 +43,8 @@ class Options:
             exported npz), blended into every reading; None for none.
         word_alternatives: readings kept per word (``words.with_word_alternatives``, from the glyphs' ``k``
             alternatives and the word lists); 0 for none (the default: only the JSON output shows them).
+        lines: read each line whole with the line recognizer too (joined-up writing, ``joined``);
+        line_model: its ONNX file (None: the shipped one).
     """
 
     mode: str = "auto"
@@ -54,6 +56,8 @@ class Options:
     context: bool = True
     samples: str | None = None
     word_alternatives: int = 0
+    lines: bool = True
+    line_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,14 @@ def load_recognizer(model: str | None, threads: int = 0):
 
 
 @functools.lru_cache(maxsize=4)
+def load_line_reader(model: str | None, threads: int = 0):
+    """The line recognizer for ``model`` (None: the shipped one) with its decoding, loaded once per process."""
+    from .joined import LineReader
+
+    return LineReader.from_path(model, threads=threads)
+
+
+@functools.lru_cache(maxsize=4)
 def load_lexicon(files: tuple[str, ...]):
     """The shipped word list plus ``files``, loaded once per process."""
     from .lexicon import Lexicon
@@ -140,8 +152,9 @@ def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
         rec = recognizer if recognizer is not None else load_recognizer(options.model, options.threads)
         lexicon = load_lexicon(options.lexicon) if options.lexicon is not None else None
         personal = personal_model(options.samples, rec) if options.samples is not None else None
+        reader = load_line_reader(options.line_model, options.threads) if options.lines else None
         pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon,
-                               context=options.context, personal=personal)
+                               context=options.context, personal=personal, line_reader=reader)
         if options.word_alternatives:
             from .words import with_word_alternatives
 

@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "list first (default 5; 0 for none)")
     rec.add_argument("--mode", choices=MODES, default="auto", help="restrict the characters read (default auto)")
     rec.add_argument("--model", metavar="PATH", help="use this ONNX model instead of the shipped one")
+    rec.add_argument("--line-model", metavar="PATH", help="use this ONNX line recognizer instead of the shipped one")
+    rec.add_argument("--no-line-model", action="store_true",
+                     help="read glyph by glyph only (no line recognizer: faster, no joined-up writing)")
     rec.add_argument("--lexicon", action="append", default=[], metavar="FILE",
                      help="a word list (one word per line) added to the shipped English one; repeatable")
     rec.add_argument("--no-lexicon", action="store_true", help="read words without any word list")
@@ -139,6 +142,15 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     except HwrError as e:
         _error("model", str(e))
         return 1
+    if args.no_line_model and args.line_model:
+        _error("usage", "--line-model and --no-line-model disagree")
+        return 2
+    if not args.no_line_model:
+        try:
+            batch.load_line_reader(args.line_model)  # a bad line model is reported once, before any file
+        except HwrError as e:
+            _error("line model", str(e))
+            return 1
     status = 0
     inputs = batch.expand_inputs(args.files)
     for name in args.files:
@@ -170,7 +182,8 @@ def cmd_recognize(args: argparse.Namespace) -> int:
             _error("samples", str(e))
             return 1
     options = batch.Options(args.mode, args.top_k, args.pages, args.model, lexicon=lexicon, context=not args.no_context,
-                            samples=args.samples, word_alternatives=args.word_alternatives if fmt == "json" else 0)
+                            samples=args.samples, word_alternatives=args.word_alternatives if fmt == "json" else 0,
+                            lines=not args.no_line_model, line_model=args.line_model)
     jobs = args.jobs or (batch.default_jobs() if len(names) >= 4 else 1)
     bar = ProgressBar(len(names)) if sys.stderr.isatty() and not args.no_progress and len(names) > 1 else None
 

@@ -21,7 +21,9 @@ from .decoding import mode_mask, restrict, top_k
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document, require_file  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
+from .joined import LineFrames, LineReader, combine_line
 from .lexicon import Lexicon
+from .lines import ink_line_mask, normalize_line
 from .normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph
 from .personal import PersonalModel, lookalike_groups
 from .recognizer import Recognizer
@@ -216,7 +218,7 @@ def merge_score(whole: np.ndarray, pieces: list[np.ndarray], parts: list[bool], 
 def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                     progress: Progress | None = None, deskew: bool = True, rules: bool = True,
                     lexicon: Lexicon | None = None, personal: PersonalModel | None = None,
-                    context: bool = True) -> PageResult:
+                    context: bool = True, line_reader: LineReader | None = None) -> PageResult:
     """Recognize the handwriting on a page or image.
 
     The page is levelled and cleaned first (``prepare_page``); glyphs are read on the levelled page,
@@ -228,6 +230,8 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
         lexicon: a word list that re-ranks words (``lexicon.Lexicon``), or None.
         personal: the user's samples, blended with the network (``personal.PersonalModel``), or None.
         context: decode lines in context (``context.decode_line``); False gives each glyph's own reading.
+        line_reader: the line recognizer (``joined.LineReader``): each line is also read whole, and each word
+            takes the likelier reading (``joined.combine_line``); None: the glyph reading alone.
     Returns:
         PageResult with boxes in image pixels and ``skew`` set; an image without ink gives a page with no lines.
     """
@@ -241,6 +245,7 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     glyphs = [g for line in lines for g in line.glyphs]
     batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
     boxes = []
+    levelled = lines
     for j, g in enumerate(glyphs):
         mask = glyph_mask(labels, g)
         batch[j, 0] = normalize_glyph(mask)
@@ -253,7 +258,18 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return dataclasses.replace(_assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context), skew=angle)
+    page = _assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context)
+    if line_reader is not None:
+        def line_mask(line: Line) -> tuple[np.ndarray, float, float]:
+            x0, y0, x1, y1 = union_box(g.box for g in line.glyphs)
+            out = np.zeros((y1 - y0, x1 - x0), bool)
+            for g in line.glyphs:
+                gx0, gy0, gx1, gy1 = g.box
+                out[gy0 - y0 : gy1 - y0, gx0 - x0 : gx1 - x0] |= glyph_mask(labels, g)
+            return out, float(x0), 1.0
+        page = read_lines_whole(page, [line_mask(line) for line in levelled], line_reader, mode=mode, k=k,
+                                lexicon=lexicon, levelled=levelled if back is not None else None, back=back)
+    return dataclasses.replace(page, skew=angle)
 
 
 def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
@@ -288,7 +304,8 @@ def ink_lines(strokes: Sequence[Stroke], recognizer: Recognizer) -> list[Line]:
 def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                   progress: Progress | None = None, lexicon: Lexicon | None = None,
                   personal: PersonalModel | None = None, context: bool = True,
-                  guides: tuple[float, float] | None = None, lines: Sequence[Line] | None = None) -> PageResult:
+                  guides: tuple[float, float] | None = None, lines: Sequence[Line] | None = None,
+                  line_reader: LineReader | None = None) -> PageResult:
     """Recognize strokes (options as for ``recognize_image``).
 
     ``guides``: (y of the first rule, rule spacing), in ink coordinates, of the ruled guide lines the
@@ -310,7 +327,64 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    return _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True)
+    page = _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True)
+    if line_reader is not None:
+        def line_mask(line: Line) -> tuple[np.ndarray, float, float]:
+            mask, (ox, _), per_unit = ink_line_mask([strokes[i] for g in line.glyphs for i in g.strokes])
+            return mask, ox, per_unit
+        page = read_lines_whole(page, [line_mask(line) for line in lines], line_reader, mode=mode, k=k, lexicon=lexicon)
+    return page
+
+
+def _with_boxes(line: LineResult, boxes: Line) -> LineResult:
+    """A line result with the word and glyph boxes of ``boxes`` (the same words and glyphs, other coordinates)."""
+    words = tuple(dataclasses.replace(w, box=b.box, glyphs=tuple(dataclasses.replace(g, box=gb.box)
+                                                                 for g, gb in zip(w.glyphs, b.glyphs)))
+                  for w, b in zip(line.words, boxes.words))
+    return dataclasses.replace(line, box=boxes.box, words=words)
+
+
+def _map_box_corners(box: Box, back: np.ndarray, width: int, height: int) -> Box:
+    xs, ys = map_points(back, np.array([box[0], box[2], box[0], box[2]], float), np.array([box[1], box[1], box[3], box[3]], float))
+    x0 = int(np.clip(np.floor(xs.min()), 0, max(0, width - 1)))
+    y0 = int(np.clip(np.floor(ys.min()), 0, max(0, height - 1)))
+    return (x0, y0, int(np.clip(np.ceil(xs.max()), x0 + 1, max(width, x0 + 1))),
+            int(np.clip(np.ceil(ys.max()), y0 + 1, max(height, y0 + 1))))
+
+
+def _map_word(word: WordResult, back: np.ndarray, width: int, height: int) -> WordResult:
+    glyphs = tuple(dataclasses.replace(g, box=_map_box_corners(g.box, back, width, height)) for g in word.glyphs)
+    return dataclasses.replace(word, glyphs=glyphs, box=union_box(g.box for g in glyphs))
+
+
+def read_lines_whole(page: PageResult, masks: Sequence[tuple[np.ndarray, float, float]], reader: LineReader, *,
+                     mode: str = "auto", k: int = 5, lexicon: Lexicon | None = None,
+                     levelled: Sequence[Line] | None = None, back: np.ndarray | None = None) -> PageResult:
+    """``page`` (the glyph reading) with its lines also read whole by the line recognizer and each word the
+    likelier of the two readings (``joined.combine_line``).
+
+    Args:
+        masks: per line of ``page``: its bool ink mask, the page x of the mask's column 0 and mask pixels per
+            page unit (``lines.ink_line_mask`` for ink; the line's crop, 1.0, for images).
+        levelled, back: for a deskewed page, its lines with boxes on the levelled page (where the masks were
+            cut) and the 2x3 affine matrix from there to the input's pixels; None otherwise.
+    """
+    images = [normalize_line(m) for m, _, _ in masks]
+    probs = reader.recognizer.predict(images)
+    lines = []
+    for n, (line, p, image, (_, origin, per_unit)) in enumerate(zip(page.lines, probs, images, masks)):
+        frames = LineFrames(image, reader.stride, origin, per_unit)
+        if levelled is None or back is None:
+            lines.append(combine_line(line, p, frames, reader, mode=mode, lexicon=lexicon, k=k))
+            continue
+        # read on the levelled page, then the glyph words kept take back their own boxes, the new ones are mapped
+        flat = _with_boxes(line, levelled[n])
+        read = combine_line(flat, p, frames, reader, mode=mode, lexicon=lexicon, k=k)
+        own = {id(f): w for f, w in zip(flat.words, line.words)}
+        words = tuple(own.get(id(w)) or _map_word(w, back, page.width, page.height) for w in read.words)
+        lines.append(dataclasses.replace(read, words=words, box=union_box(w.box for w in words)))
+    return dataclasses.replace(page, text=join_lines([l.text for l in lines], [l.paragraph for l in lines]),
+                               lines=tuple(lines))
 
 
 def single_glyph_mask(binary: np.ndarray) -> np.ndarray:
@@ -351,13 +425,14 @@ def is_ink_file(path: str | Path) -> bool:
 def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "auto", k: int = 5,
                    pages: PageSelection | None = None, progress: Progress | None = None,
                    lexicon: Lexicon | None = None, context: bool = True,
-                   personal: PersonalModel | None = None) -> list[PageResult]:
+                   personal: PersonalModel | None = None, line_reader: LineReader | None = None) -> list[PageResult]:
     """Recognize an image, multi-page TIFF, PDF or ``*.ink.json`` file; returns one PageResult per page read.
 
     Args:
         pages: 1-based page numbers to read (None: all); numbers past a document's end are ignored.
         progress: called with (pages done, pages to do) after each page.
         personal: the user's samples, blended with the network (``personal.PersonalModel``), or None.
+        line_reader: the line recognizer, to read joined-up writing (``recognize_image``), or None.
     Returns:
         the selected pages in order; a page that could not be read has ``error`` set and no lines.
     Raises:
@@ -368,7 +443,7 @@ def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "aut
         if pages is not None and 1 not in pages:
             raise InputError("none of the selected pages exists (the document has 1 page)")
         return [recognize_ink(load_ink(p), recognizer, mode=mode, k=k, lexicon=lexicon, context=context,
-                              personal=personal)]
+                              personal=personal, line_reader=line_reader)]
     results: list[PageResult] = []
     numbers, loaded = open_document(p, pages)
     for page in loaded:
@@ -376,7 +451,7 @@ def recognize_file(path: str | Path, recognizer: Recognizer, *, mode: str = "aut
             results.append(PageResult(0, 0, "", (), page.number, page.error))
         else:
             result = recognize_image(page.image, recognizer, mode=mode, k=k, lexicon=lexicon, context=context,
-                                     personal=personal)
+                                     personal=personal, line_reader=line_reader)
             results.append(dataclasses.replace(result, page=page.number))
         if progress:
             progress(len(results), len(numbers))

@@ -26,6 +26,27 @@ def default_model_path() -> Path:
         return Path(__file__).resolve().parents[1] / "resources" / DEFAULT_MODEL
 
 
+def open_session(path: Path, threads: int = 0, what: str = "model"):
+    """An onnxruntime session on ``path`` (CPU, ``threads`` intra-op threads, 0: all cores, no spinning).
+
+    Raises:
+        ModelError: the file is missing or onnxruntime cannot load it (the message names ``what`` and the file).
+    """
+    if not path.is_file():
+        raise ModelError(f"{what} file not found: {path}")
+    try:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.log_severity_level = 3
+        # no busy-waiting between calls: on 2 cores a spinning worker starves the Python thread
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises its own exception types for corrupt files
+        raise ModelError(f"cannot load {what} {path}: {str(e).splitlines()[0][:200]}") from None
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """What the model file says about itself."""
@@ -59,19 +80,7 @@ class Recognizer:
             ModelError: missing or unreadable file, or metadata this program cannot use.
         """
         p = Path(path) if path is not None else default_model_path()
-        if not p.is_file():
-            raise ModelError(f"model file not found: {p}")
-        try:
-            import onnxruntime as ort
-
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = threads
-            opts.log_severity_level = 3
-            # no busy-waiting between calls: on 2 cores a spinning worker starves the Python thread
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            session = ort.InferenceSession(str(p), sess_options=opts, providers=["CPUExecutionProvider"])
-        except Exception as e:  # onnxruntime raises its own exception types for corrupt files
-            raise ModelError(f"cannot load model {p}: {str(e).splitlines()[0][:200]}") from None
+        session = open_session(p, threads, "model")
         meta = session.get_modelmeta().custom_metadata_map
         try:
             labels = tuple(json.loads(meta["hwr_labels"]))

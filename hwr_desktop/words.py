@@ -108,7 +108,9 @@ def word_alternatives(word: WordResult, lexicon: Lexicon | None = None,
 
 
 def with_word_alternatives(page: PageResult, lexicon: Lexicon | None = None, n: int = N_ALTERNATIVES) -> PageResult:
-    """``page`` with every word's ``alternatives`` filled (``word_alternatives``); nothing else changes."""
-    lines = tuple(replace(line, words=tuple(replace(w, alternatives=word_alternatives(w, lexicon, n))
+    """``page`` with every word's ``alternatives`` filled (``word_alternatives``); nothing else changes. A word
+    the line recognizer read (``joined``) keeps the readings it came with (its beam's and the word list's)."""
+    lines = tuple(replace(line, words=tuple(replace(w, alternatives=w.alternatives[:n] if w.alternatives
+                                                    else word_alternatives(w, lexicon, n))
                                             for w in line.words)) for line in page.lines)
     return replace(page, lines=lines)

@@ -16,3 +16,21 @@ def row(**p) -> np.ndarray:
 def text(probs: np.ndarray) -> str:
     """The best reading of each row."""
     return "".join(LABELS[i] for i in probs.argmax(1))
+
+
+class SpellingLineNet:
+    """A stand-in line network (``lines.LineRecognizer``) that reads every line as "ab": an a a third of the
+    way in, a b two thirds in, blanks elsewhere."""
+
+    labels = ("a", "b", " ")
+    stride = 4
+
+    def predict(self, lines):
+        out = []
+        for li in lines:
+            t = int(np.ceil(li.image.shape[1] / self.stride))
+            p = np.full((t, 4), 0.01)
+            p[:, 0] = 0.97
+            p[t // 3], p[2 * t // 3] = [0.01, 0.97, 0.01, 0.01], [0.01, 0.01, 0.97, 0.01]
+            out.append(p / p.sum(1, keepdims=True))
+        return out

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import LABELS, FakeRecognizer
+from probs import SpellingLineNet
 from hwr_desktop.errors import EmptyInputError, InputError
 from hwr_desktop.ink import Stroke, load_ink
 from hwr_desktop.pipeline import (
@@ -166,3 +167,29 @@ def test_marks_on_the_canvas_are_read_as_punctuation(recognizer, resources_dir):
     page = recognize_ink(strokes + [period], recognizer)
     assert page.text.startswith("hello") and page.text.endswith(".")
     assert sum(len(w.glyphs) for line in page.lines for w in line.words) == 6
+
+
+def test_a_word_in_one_stroke_takes_the_line_reading_with_a_box_per_letter(recognizer):
+    from hwr_desktop.joined import LineReader
+
+    t = np.linspace(0, 4 * np.pi, 120)
+    stroke = Stroke(np.c_[100 + t * 12, 200 + 12 * np.sin(3 * t)])  # a joined-up scrawl, 150 wide
+    glyphs_only = recognize_ink([stroke], recognizer)
+    assert len(glyphs_only.glyphs) <= 2  # the glyph pipeline cannot cut it into letters
+    page = recognize_ink([stroke], recognizer, line_reader=LineReader(SpellingLineNet()))
+    assert page.text == "ab"
+    a, b = page.glyphs
+    assert 95 <= a.box[0] < a.box[2] <= b.box[0] + 1 < b.box[2] <= 255
+    assert page.lines[0].words[0].alternatives[0] == "ab"
+
+
+def test_the_line_reader_reads_image_lines_too(recognizer):
+    from hwr_desktop.joined import LineReader
+
+    img = np.full((120, 400), 255, np.uint8)
+    t = np.linspace(0, 4 * np.pi, 200)
+    pts = np.c_[60 + t * 20, 60 + 15 * np.sin(3 * t)].astype(np.int32)
+    cv2.polylines(img, [pts], False, 0, 3)
+    page = recognize_image(img, recognizer, line_reader=LineReader(SpellingLineNet()))
+    assert page.text == "ab"
+    assert all(50 <= g.box[0] and g.box[2] <= 320 for g in page.glyphs)

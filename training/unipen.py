@@ -430,6 +430,23 @@ def to_ink_points(segment: Segment, px_per_inch: float = PX_PER_INCH, margin: fl
     return out
 
 
+def written_lines(strokes: list[np.ndarray]) -> int:
+    """The truth: how many lines the pen wrote (see the module docstring). float (n, >=2) strokes, y down."""
+    pts = np.vstack([s[:, :2] for s in strokes])
+    width = float(np.ptp(pts[:, 0])) or 1.0
+    heights = [float(np.ptp(s[:, 1])) for s in strokes]
+    h = float(np.median(sorted(heights)[len(heights) // 2:])) or 1.0  # the taller half: letters, not dots
+    lines, bottom, right = 1, strokes[0][:, 1].max(), strokes[0][:, 0].max()
+    for s in strokes[1:]:
+        x0, cy = s[:, 0].min(), (s[:, 1].min() + s[:, 1].max()) / 2
+        if x0 < right - 0.5 * width and cy > bottom - 0.25 * h:
+            lines += 1
+            bottom, right = s[:, 1].max(), s[:, 0].max()
+        else:
+            bottom, right = max(bottom, s[:, 1].max()), max(right, s[:, 0].max())
+    return lines
+
+
 def to_ink_dict(segment: Segment, px_per_inch: float = PX_PER_INCH) -> dict:
     """The ``*.ink.json`` document of a segment (what ``hwr_desktop.ink.load_ink`` reads), with its label
     and origin under "unipen"."""

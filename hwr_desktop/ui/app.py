@@ -18,6 +18,8 @@ from ..recognizer import Recognizer
 from . import crash_guard
 from .main_window import DISPLAY_NAME, MainWindow
 
+log = logging.getLogger(__name__)
+
 ORGANIZATION = "hwr"
 APP_NAME = "hwr-desktop"
 DISPLAY_PLATFORMS = ("xcb", "wayland")  # Qt platform plugins that need a display server (wayland-egl and the like too)
@@ -69,6 +71,17 @@ def load_recognizer(path: str | None) -> tuple[Recognizer | None, str | None]:
         return None, str(e)
 
 
+def load_line_reader(path: str | None = None):
+    """The line recognizer (joined-up writing), or None when it cannot be loaded (logged: glyphs are read alone)."""
+    from ..joined import LineReader
+
+    try:
+        return LineReader.from_path(path)
+    except HwrError as e:
+        log.warning("joined-up writing is off: %s", e)
+        return None
+
+
 def data_dir() -> Path:
     """Where the autosave lives (the platform's app data folder)."""
     return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
@@ -77,7 +90,7 @@ def data_dir() -> Path:
 def build_window(args: argparse.Namespace, settings: QSettings, folder: Path) -> MainWindow:
     """The shown window for parsed ``args``: model loaded (or its problem shown), autosave restored, FILE opened."""
     recognizer, error = load_recognizer(args.model)
-    window = MainWindow(recognizer, settings, folder, model_error=error)
+    window = MainWindow(recognizer, settings, folder, model_error=error, line_reader=load_line_reader())
     if not args.fresh:
         window.restore_autosave()
     window.show()

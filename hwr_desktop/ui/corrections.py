@@ -72,11 +72,12 @@ class Corrections:
         self._items.clear()
 
     def to_json(self, strokes: Sequence[Stroke]) -> list[dict]:
-        """Corrections whose strokes are all in ``strokes``, as ``{"strokes": [indices], "box", "char"}``."""
+        """Corrections whose strokes are all in ``strokes``, as ``{"strokes": [indices], "box", "char"}``; those
+        kept by box alone (letters of a joined-up word) with no strokes."""
         index = {s: i for i, s in enumerate(strokes)}
         out = []
         for c in self._items:
-            if c.key and all(s in index for s in c.key):
+            if all(s in index for s in c.key):
                 out.append({"strokes": sorted(index[s] for s in c.key), "box": list(c.box), "char": c.char})
         return out
 
@@ -91,7 +92,7 @@ class Corrections:
                 char = str(d["char"])
             except (KeyError, TypeError, ValueError):
                 continue
-            if idx and char and len(box) == 4 and all(0 <= i < len(strokes) for i in idx):
+            if char and len(box) == 4 and all(0 <= i < len(strokes) for i in idx):
                 items.append(Correction(frozenset(strokes[i] for i in idx), box, char))
         return cls(items)
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QLabel, Q
 from ..decoding import MODES
 from ..errors import HwrError
 from ..formats import SUFFIXES, format_of, write_pages
+from ..ink import rasterize
 from ..journal import edit_record
 from ..lexicon import is_word
 from ..documents import is_pdf, is_tiff, open_document, page_count
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, recognizer, settings: QSettings, data_dir: str | Path, *, model_error: str | None = None,
                  clock: Callable[[], float] = time.monotonic, live_delay_ms: int | None = None,
-                 parent: QWidget | None = None) -> None:
+                 line_reader=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.result_view = ResultView()
         self.banner = ErrorBanner()
         self.worker = RecognitionWorker(recognizer, self)
+        self.worker.line_reader = line_reader  # joined-up words read whole (joined.LineReader); None: glyphs only
         self.doc_pane = DocumentPane(self.worker, lambda: self.mode)  # the Image tab: pages of an opened file
         self.image_view = self.doc_pane.view
         self.autosaver = Autosaver(data_dir, parent=self)
@@ -616,6 +618,10 @@ class MainWindow(QMainWindow):
         try:
             if source == INK and key:
                 sample = self.personalizer.learn_ink(key, text)
+            elif source == INK and self.canvas.strokes:  # a letter of a joined-up word: the ink inside its box
+                x0, y0, x1, y1 = box
+                page = rasterize(self.canvas.strokes, (float(x0), float(y0), float(x1), float(y1)), margin=0)
+                sample = self.personalizer.learn_image(page, (0, 0, x1 - x0, y1 - y0), text)
             elif source == IMAGE and self._image is not None:
                 sample = self.personalizer.learn_image(self._image, box, text)
             else:
@@ -775,9 +781,10 @@ class MainWindow(QMainWindow):
     # --- autosave --------------------------------------------------------------------------------
 
     def _record_correction(self, key, box, text: str) -> None:
-        """Journal a correction of the ink (the glyph of strokes ``key``); one whose strokes are gone is not kept."""
+        """Journal a correction of the ink (the glyph of strokes ``key``, or at ``box`` for a letter of a joined-up
+        word, whose key is empty); one whose strokes are gone is not kept."""
         index = {s: i for i, s in enumerate(self.canvas.strokes)}
-        if key and all(s in index for s in key):
+        if all(s in index for s in key):
             self.autosaver.record({"op": "correct", "strokes": sorted(index[s] for s in key),
                                    "box": [int(v) for v in box], "char": text})
 

@@ -124,10 +124,11 @@ def session_from_doc(doc: object) -> Session:
 
 
 def _correct(session: Session, record: dict) -> None:
-    """Apply a ``correct`` record: the glyph of strokes ``strokes`` (indices now) reads ``char``."""
+    """Apply a ``correct`` record: the glyph of strokes ``strokes`` (indices now) reads ``char``; with no strokes
+    (a letter of a joined-up word, which shares its strokes), the glyph at ``box``."""
     idx, box, char = record.get("strokes"), record.get("box"), record.get("char")
     strokes = session.ink.strokes
-    if (not isinstance(idx, list) or not idx or not all(type(i) is int and 0 <= i < len(strokes) for i in idx)
+    if (not isinstance(idx, list) or not all(type(i) is int and 0 <= i < len(strokes) for i in idx)
             or not isinstance(box, list) or len(box) != 4 or not all(isinstance(v, (int, float)) for v in box)
             or not isinstance(char, str)):
         raise InputError("a correction needs stroke indices, a box and a char")

@@ -63,9 +63,16 @@ class Outcome:
     elapsed_ms: float
 
 
-def ink_glyph_keys(strokes: Sequence[Stroke], lines: Sequence[Line]) -> tuple[GlyphKey, ...]:
-    """The stroke sets of the glyphs of ``lines`` (``pipeline.ink_lines``), in reading order."""
-    return tuple(frozenset(strokes[i] for i in g.strokes) for line in lines for g in line.glyphs)
+def ink_glyph_keys(strokes: Sequence[Stroke], lines: Sequence[Line], page: PageResult | None = None
+                   ) -> tuple[GlyphKey, ...]:
+    """The stroke sets of the glyphs of ``lines`` (``pipeline.ink_lines``), in reading order; with ``page``, of
+    the glyphs of ``page`` instead: a glyph of ``lines`` keeps its strokes where the page has it (same box), a
+    letter the line recognizer read inside a joined word shares its strokes with its neighbours, so it gets
+    none (its correction is found by its box, as on an image)."""
+    if page is None:
+        return tuple(frozenset(strokes[i] for i in g.strokes) for line in lines for g in line.glyphs)
+    by_box = {g.box: g.strokes for line in lines for g in line.glyphs}
+    return tuple(frozenset(strokes[i] for i in by_box.get(g.box, ())) for g in page.glyphs)
 
 
 def _lexicon(words: WordLists | None):
@@ -97,27 +104,31 @@ def mark_personal(recognize: Callable[[BlendLog | None], PageResult], personal, 
 
 
 def run_ink(strokes: Sequence[Stroke], recognizer, mode: str, personal=None, words: WordLists | None = None,
-            guides: tuple[float, float] | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+            guides: tuple[float, float] | None = None, line_reader=None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
     """Recognize ink as the app does: the user's samples marked (``mark_personal``), each word's alternatives
-    filled (``words.with_word_alternatives``, the word lists first when on); and the glyphs' stroke sets."""
+    filled (``words.with_word_alternatives``, the word lists first when on), joined-up words read by
+    ``line_reader`` (a ``joined.LineReader``) when there is one; and the glyphs' stroke sets."""
     lines = ink_lines(strokes, recognizer) if strokes else []
     lexicon = _lexicon(words)
     page = mark_personal(lambda p: recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=p,
-                                                 lexicon=lexicon, guides=guides, lines=lines), personal, mode)
-    return with_word_alternatives(page, lexicon), ink_glyph_keys(strokes, lines)
+                                                 lexicon=lexicon, guides=guides, lines=lines,
+                                                 line_reader=line_reader), personal, mode)
+    keys = ink_glyph_keys(strokes, lines, page if line_reader is not None else None)
+    return with_word_alternatives(page, lexicon), keys
 
 
-def _recognize_image(image: np.ndarray, recognizer, mode: str, personal, words: WordLists | None) -> PageResult:
+def _recognize_image(image: np.ndarray, recognizer, mode: str, personal, words: WordLists | None,
+                     line_reader=None) -> PageResult:
     """An image read as ``run_ink`` reads ink."""
     lexicon = _lexicon(words)
     page = mark_personal(lambda p: recognize_image(image, recognizer, mode=mode, k=TOP_K, personal=p,
-                                                   lexicon=lexicon), personal, mode)
+                                                   lexicon=lexicon, line_reader=line_reader), personal, mode)
     return with_word_alternatives(page, lexicon)
 
 
 def run_image(image: np.ndarray, recognizer, mode: str, personal=None,
-              words: WordLists | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
-    page = _recognize_image(image, recognizer, mode, personal, words)
+              words: WordLists | None = None, line_reader=None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+    page = _recognize_image(image, recognizer, mode, personal, words, line_reader)
     return page, tuple(frozenset() for _ in page.glyphs)
 
 
@@ -141,8 +152,8 @@ class PageOutcome:
 
 
 def run_page(path: str | Path, number: int, recognizer, mode: str, *, image: np.ndarray | None = None,
-             recognize: bool = True, personal=None,
-             words: WordLists | None = None) -> tuple[int, np.ndarray | None, PageResult | None]:
+             recognize: bool = True, personal=None, words: WordLists | None = None,
+             line_reader=None) -> tuple[int, np.ndarray | None, PageResult | None]:
     """Render page ``number`` of a document (unless ``image`` is given) and recognize it if ``recognize``.
 
     Returns:
@@ -157,7 +168,7 @@ def run_page(path: str | Path, number: int, recognizer, mode: str, *, image: np.
             image = loaded.image
         if not recognize:
             return number, image, None
-        result = _recognize_image(image, recognizer, mode, personal, words)
+        result = _recognize_image(image, recognizer, mode, personal, words, line_reader)
         return number, image, dataclasses.replace(result, page=number)
     except HwrError as e:
         return number, image, PageResult(0, 0, "", (), number, str(e))
@@ -166,10 +177,13 @@ def run_page(path: str | Path, number: int, recognizer, mode: str, *, image: np.
         return number, image, PageResult(0, 0, "", (), number, f"{e.__class__.__name__}: {e}")
 
 
-def _build_quietly(words: WordLists) -> None:
-    """Build a lexicon ahead of use; a failure is logged here and reported by the recognition that needs it."""
+def _build_quietly(words: WordLists, neighbours: bool = False) -> None:
+    """Build a lexicon ahead of use (with ``neighbours``, its index of near words, which the line reader asks);
+    a failure is logged here and reported by the recognition that needs it."""
     try:
-        words.lexicon()
+        lexicon = words.lexicon()
+        if neighbours:
+            lexicon.neighbours("")
     except HwrError as e:
         log.warning("word lists: %s", e)
 
@@ -226,6 +240,7 @@ class RecognitionWorker(QObject):
         self._pending = 0
         self.personal = None  # a PersonalModel blended into every recognition (hwr_desktop.personal)
         self.words: WordLists | None = None  # word lists re-ranking words in every recognition; None: off
+        self.line_reader = None  # a joined.LineReader reading joined-up words in every recognition; None: off
 
     @property
     def recognizer(self):
@@ -249,28 +264,33 @@ class RecognitionWorker(QObject):
         return self._pending > 0
 
     def warm_up(self) -> None:
-        """Build the word lists' lexicon in the background now, so the next recognition need not wait for it."""
-        words = self.words
+        """Build the word lists' lexicon (and the line reader's language model) in the background now, so the next
+        recognition need not wait for them."""
+        words, reader = self.words, self.line_reader
         if words is not None:
-            self._pool.start(lambda: _build_quietly(words))
+            self._pool.start(lambda: _build_quietly(words, reader is not None))
+        if reader is not None:
+            self._pool.start(lambda: reader.lm)
 
     def recognize_ink(self, strokes: Sequence[Stroke], mode: str, guides: tuple[float, float] | None = None) -> bool:
         """Queue recognition of ``strokes`` (written on ruled lines ``guides``, if given: first rule y,
         spacing); False (and ``failed``) when there is no model."""
         strokes, rec, personal, words = tuple(strokes), self._recognizer, self.personal, self.words
-        return self._submit(INK, lambda: run_ink(strokes, rec, mode, personal, words, guides))
+        reader = self.line_reader
+        return self._submit(INK, lambda: run_ink(strokes, rec, mode, personal, words, guides, reader))
 
     def recognize_image(self, image: np.ndarray, mode: str) -> bool:
-        rec, personal, words = self._recognizer, self.personal, self.words
-        return self._submit(IMAGE, lambda: run_image(image, rec, mode, personal, words))
+        rec, personal, words, reader = self._recognizer, self.personal, self.words, self.line_reader
+        return self._submit(IMAGE, lambda: run_image(image, rec, mode, personal, words, reader))
 
     def load_page(self, path: str | Path, number: int, mode: str, *, image: np.ndarray | None = None,
                   recognize: bool = True) -> bool:
         """Queue rendering (unless ``image`` is given) and recognition (if ``recognize``) of a document page;
         ``pageReady`` brings it. False (and ``failed``) when recognition is asked for without a model."""
-        rec, personal, words = self._recognizer, self.personal, self.words
+        rec, personal, words, reader = self._recognizer, self.personal, self.words, self.line_reader
         return self._submit(PAGE, lambda: run_page(path, number, rec, mode, image=image, recognize=recognize,
-                                                   personal=personal, words=words), needs_model=recognize)
+                                                   personal=personal, words=words, line_reader=reader),
+                            needs_model=recognize)
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until queued work ends (for shutdown and tests); results still arrive as events."""

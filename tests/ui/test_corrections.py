@@ -108,3 +108,16 @@ def test_a_word_is_corrected_glyph_by_glyph():
         word_edits(shown, 0, "ab")
     with pytest.raises(IndexError):
         shown.word_at(3)
+
+
+def test_a_letter_of_a_joined_word_keeps_its_correction_by_box_in_the_saved_ink():
+    # two letters read from one stroke share it: their corrections are kept by box, and saved so
+    stroke = Stroke(np.array([[0.0, 0, 0.5, 0], [80, 10, 0.5, 300]]))
+    c = Corrections()
+    c.set(frozenset(), (0, 0, 40, 20), "h")
+    c.set(frozenset(), (40, 0, 80, 20), "e")
+    data = c.to_json([stroke])
+    assert data == [{"strokes": [], "box": [0, 0, 40, 20], "char": "h"}, {"strokes": [], "box": [40, 0, 80, 20], "char": "e"}]
+    back = Corrections.from_json(data, [stroke])
+    assert back.find(frozenset(), (1, 0, 40, 20)).char == "h"
+    assert back.find(frozenset(), (40, 0, 79, 20)).char == "e"

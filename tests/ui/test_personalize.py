@@ -105,3 +105,19 @@ def test_the_popup_forgets_every_sample_that_decided_the_glyph(qtbot):
     corrected = CorrectionPopup(glyph, "x", True)  # corrected by hand: the samples no longer decide it
     qtbot.addWidget(corrected)
     assert corrected.forget_action is None
+
+
+def test_a_letter_of_a_joined_word_is_corrected_by_box_and_taught(qtbot, make_window, data_dir, real_recognizer):
+    from hwr_desktop.joined import LineReader
+    from tests.probs import SpellingLineNet
+
+    w = make_window(real_recognizer, mode="auto")
+    w.worker.line_reader = LineReader(SpellingLineNet())  # reads every line as "ab"
+    t = np.linspace(0, 4 * np.pi, 60)
+    write(w.canvas, [[[(float(100 + x * 12), float(200 + 12 * np.sin(3 * x))) for x in t]]])  # one stroke
+    qtbot.waitUntil(lambda: w.current_text() == "ab", timeout=10000)
+    w.set_correction(1, "c")
+    qtbot.waitUntil(lambda: w.current_text() == "ac", timeout=5000)
+    assert [s.label for s in SampleStore(data_dir / "samples").samples] == ["c"]  # the ink in its box, taught
+    saved = w.corrections["ink"].to_json(w.canvas.strokes)
+    assert [(c["strokes"], c["char"]) for c in saved] == [([], "c")]  # kept by box, and saved with the ink

@@ -6,6 +6,7 @@ import numpy as np
 
 from hwr_desktop.ink import Stroke
 from hwr_desktop.ui.worker import INK, RecognitionWorker
+from tests.probs import SpellingLineNet
 from uihelpers import FakeRecognizer
 
 
@@ -108,3 +109,18 @@ def test_glyphs_are_marked_only_where_the_samples_changed_what_is_shown():
     assert marks("11") == [(), ()]  # the line's context read it as the network did: no mark
     assert marks("71", blends=2) == [(), ()]  # more rows than glyphs: no mark rather than a wrong one
     assert mark_personal(recognize("71"), None, "auto") == page("71")
+
+
+def test_letters_of_a_joined_word_come_back_without_stroke_keys(qtbot, real_recognizer):
+    from hwr_desktop.joined import LineReader
+
+    t = np.linspace(0, 4 * np.pi, 120)
+    ink = [Stroke(np.c_[100 + t * 12, 200 + 12 * np.sin(3 * t)])]  # one stroke, written joined up
+    worker = RecognitionWorker(real_recognizer)
+    worker.line_reader = LineReader(SpellingLineNet())
+    with qtbot.waitSignal(worker.resultReady, timeout=10000) as sig:
+        worker.recognize_ink(ink, "auto")
+    outcome = sig.args[0]
+    assert outcome.page.text == "ab"
+    # both letters share the stroke: their corrections are kept by box (as on an image), not by strokes
+    assert outcome.keys == (frozenset(), frozenset())

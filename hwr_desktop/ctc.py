@@ -1,0 +1,288 @@
+"""CTC decoding: a line recognizer's per-frame probabilities -> text, character spans and alternatives.
+
+The network (``lines.LineRecognizer``) gives, per frame, the probability of each label and of the blank
+(column 0). Decoders, each small and tested on hand-made matrices:
+
+- ``best_path``: the likeliest label per frame, repeats merged, blanks dropped; each character keeps the
+  frames it was read on (``Span``), which give its box on the line;
+- ``sequence_logp``: how likely the frames are to spell given texts (the CTC forward sum), for many texts
+  at once: what the word list is scored with;
+- ``beam_search``: prefix beam search with a character language model (``CharLM``), for n-best readings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+BLANK = 0
+NEG = -1e30
+
+
+@dataclass(frozen=True)
+class Span:
+    """One character of a CTC reading: its label index (into the model's labels, blank excluded, so
+    ``labels[index]``), the frames [start, end) it was read on, and its peak frame and probability there."""
+
+    index: int
+    start: int
+    end: int
+    peak: int
+    p: float
+
+
+def best_path(probs: np.ndarray) -> list[Span]:
+    """Greedy decoding of float (T, 1 + C) probabilities (column 0 blank): the spans of the characters read."""
+    best = probs.argmax(1)
+    spans: list[Span] = []
+    prev = BLANK
+    for t, k in enumerate(best):
+        if k != BLANK:
+            p = float(probs[t, k])
+            if k == prev:
+                s = spans[-1]
+                spans[-1] = Span(s.index, s.start, t + 1, t if p > s.p else s.peak, max(p, s.p))
+            else:
+                spans.append(Span(int(k) - 1, t, t + 1, t, p))
+        prev = k
+    return spans
+
+
+def sequence_logp(probs: np.ndarray, targets: Sequence[Sequence[int]]) -> np.ndarray:
+    """log P(target | frames) under CTC for each target (label indices, blank excluded), all at once.
+
+    Args:
+        probs: float (T, 1 + C) per-frame probabilities, column 0 the blank.
+        targets: texts as label indices (``labels[i]`` is column i + 1).
+    Returns:
+        float64 (len(targets),); -inf-like (NEG) for a target longer than the frames can hold.
+    """
+    n = len(targets)
+    if n == 0:
+        return np.zeros(0)
+    logp = np.log(np.maximum(np.asarray(probs, np.float64), 1e-30))
+    T = len(logp)
+    L = max(len(t) for t in targets)
+    S = 2 * L + 1
+    ext = np.zeros((n, S), np.int64)  # blank, c1, blank, c2, ..., blank (columns of probs)
+    length = np.zeros(n, np.int64)
+    skip = np.zeros((n, S), bool)  # may jump from s - 2 (a different character, not a blank)
+    for i, t in enumerate(targets):
+        cols = np.asarray(t, np.int64) + 1
+        ext[i, 1 : 2 * len(t) : 2] = cols
+        length[i] = 2 * len(t) + 1
+        if len(t) > 1:
+            skip[i, 3 : 2 * len(t) : 2] = cols[1:] != cols[:-1]
+    valid = np.arange(S)[None, :] < length[:, None]
+    if T == 0:
+        return np.where(length == 1, 0.0, NEG)
+    alpha = np.full((n, S), NEG)
+    alpha[:, 0] = logp[0, BLANK]
+    has = length > 1
+    alpha[has, 1] = logp[0, ext[has, 1]]
+    for t in range(1, T):
+        a1 = np.concatenate([np.full((n, 1), NEG), alpha[:, :-1]], 1)
+        a2 = np.concatenate([np.full((n, 2), NEG), alpha[:, :-2]], 1)
+        a2 = np.where(skip, a2, NEG)
+        alpha = np.logaddexp(np.logaddexp(alpha, a1), a2) + logp[t, ext]
+        alpha = np.where(valid, alpha, NEG)
+    last = alpha[np.arange(n), length - 1]
+    prev = np.where(length > 1, alpha[np.arange(n), np.maximum(length - 2, 0)], NEG)
+    out = np.logaddexp(last, prev)
+    return np.where(out < -1e29, NEG, out)
+
+
+class CharLM:
+    """A character trigram model of words (lower case a-z, interpolated with bigrams, unigrams and a uniform
+    floor), trained on a word list: ``logp(ch, context)`` is log P(next letter | the word's letters so far),
+    with "$" for the end of the word."""
+
+    ORDER = 3
+    WEIGHTS = (0.6, 0.25, 0.1, 0.05)  # trigram, bigram, unigram, uniform
+
+    def __init__(self, words: Iterable[str]) -> None:
+        counts = [Counter() for _ in range(self.ORDER)]  # counts[k][(context of k letters, next)]
+        ctx_counts = [Counter() for _ in range(self.ORDER)]
+        for w in words:
+            w = w.strip().lower()
+            if not w.isascii() or not w.isalpha():
+                continue
+            s = "^^" + w + "$"
+            for i in range(2, len(s)):
+                for k in range(self.ORDER):
+                    ctx = s[i - k : i]
+                    counts[k][(ctx, s[i])] += 1
+                    ctx_counts[k][ctx] += 1
+        self._counts, self._ctx = counts, ctx_counts
+        self._cache: dict[tuple[str, str], float] = {}
+
+    def logp(self, ch: str, context: str) -> float:
+        """log P(``ch`` | the last letters of ``context``); ``ch`` a lower-case letter or "$"."""
+        ctx = ("^^" + context)[-2:]
+        key = (ch, ctx)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        p = self.WEIGHTS[-1] / 27.0
+        for k, weight in zip((2, 1, 0), self.WEIGHTS):
+            c = ctx[len(ctx) - k :] if k else ""
+            total = self._ctx[k].get(c, 0)
+            if total:
+                p += weight * self._counts[k].get((c, ch), 0) / total
+        out = math.log(p)
+        self._cache[key] = out
+        return out
+
+    def word_logp(self, word: str) -> float:
+        """log P of a whole word (letters only, case folded), its end included."""
+        w = word.lower()
+        return sum(self.logp(c, w[:i]) for i, c in enumerate(w)) + self.logp("$", w)
+
+
+CAPITAL_START = math.log(0.25)  # a word that starts with a capital
+CASE_CHANGE = math.log(0.05)  # a capital after a lower-case letter, or a lower-case letter after two capitals
+OTHER = math.log(0.02)  # a digit or punctuation mark
+SURE_BLANK = math.log(0.999)  # a frame this surely blank starts no character (the beam search skips it)
+
+
+def _lm_step(lm: CharLM, word: str, ch: str) -> float:
+    """The language model's log probability of ``ch`` following ``word`` (the current word's characters)."""
+    if ch == " ":
+        letters = word.lower()
+        return lm.logp("$", letters) if letters.isalpha() else 0.0
+    if not ch.isalpha() or not ch.isascii():
+        return OTHER
+    letters = word if word.isalpha() else ""
+    score = lm.logp(ch.lower(), letters.lower()) if word.isalpha() or not word else lm.logp(ch.lower(), "")
+    if ch.isupper():
+        if not word:
+            score += CAPITAL_START
+        elif not word.isupper():
+            score += CASE_CHANGE
+    elif len(word) >= 2 and word.isupper():
+        score += CASE_CHANGE
+    return score
+
+
+def _lae(a: float, b: float) -> float:
+    """log(exp(a) + exp(b)) for Python floats (numpy's is slow on scalars)."""
+    if a < b:
+        a, b = b, a
+    return a if b <= NEG else a + math.log1p(math.exp(b - a))
+
+
+MAX_TRIED = 6  # labels tried per frame at most (the likeliest)
+
+
+def beam_search(probs: np.ndarray, labels: Sequence[str], lm: CharLM | None = None, *, beam: int = 10,
+                alpha: float = 0.5, beta: float = 1.0, prune: float = 1e-3, allowed: np.ndarray | None = None,
+                nbest: int = 5) -> list[tuple[str, float]]:
+    """Prefix beam search over float (T, 1 + C) probabilities (column 0 blank).
+
+    Args:
+        lm: a character model weighed by ``alpha``, with ``beta`` added per character (None: the network alone).
+        prune: labels below this probability in a frame are not tried there (the frame's best always is).
+        allowed: bool (C,), the labels that may be read (a field mode); None: all.
+    Returns:
+        up to ``nbest`` (text, score) pairs, best first; score = log P(frames, text) + alpha * LM + beta * length.
+    """
+    logp = np.log(np.maximum(np.asarray(probs, np.float64), 1e-30))
+    if allowed is not None:
+        logp[:, 1:][:, ~np.asarray(allowed, bool)] = NEG
+    rows = logp.tolist()  # Python floats: the loop below is scalar work
+    floor = math.log(prune)
+    # prefix -> [log p ending in a blank, log p ending in its last label, LM score, the current word's text]
+    beams: dict[tuple, list] = {(): [0.0, NEG, 0.0, ""]}
+    for t in range(len(logp)):
+        row = rows[t]
+        if row[BLANK] > SURE_BLANK:  # a blank frame: nothing new starts here
+            cands: Sequence[int] = ()
+        else:
+            tried = sorted((k for k in range(len(row) - 1) if row[k + 1] >= floor), key=lambda k: -row[k + 1])
+            top = max(range(len(row) - 1), key=lambda k: row[k + 1])
+            cands = tried[:MAX_TRIED] if tried else [top]
+        nxt: dict[tuple, list] = {}
+        for prefix, (pb, pnb, lm_score, word) in beams.items():
+            total = _lae(pb, pnb)
+            e = nxt.get(prefix)
+            stay_b, stay_nb = total + row[BLANK], (pnb + row[prefix[-1] + 1] if prefix else NEG)
+            if e is None:
+                nxt[prefix] = [stay_b, stay_nb, lm_score, word]
+            else:
+                e[0], e[1] = _lae(e[0], stay_b), _lae(e[1], stay_nb)
+            for k in cands:
+                ext = prefix + (k,)
+                p_new = (pb if prefix and prefix[-1] == k else total) + row[k + 1]
+                e = nxt.get(ext)
+                if e is not None:
+                    e[1] = _lae(e[1], p_new)
+                    continue
+                ch = labels[k]
+                step = beta + (alpha * _lm_step(lm, word, ch) if lm is not None else 0.0)
+                nxt[ext] = [NEG, p_new, lm_score + step, "" if ch == " " else word + ch]
+        if len(nxt) > beam:
+            ranked = sorted(nxt.items(), key=lambda kv: -(_lae(kv[1][0], kv[1][1]) + kv[1][2]))
+            beams = dict(ranked[:beam])
+        else:
+            beams = nxt
+    final = []
+    for prefix, (pb, pnb, lm_score, _) in beams.items():
+        text = "".join(labels[i] for i in prefix)
+        end = 0.0
+        if lm is not None and text:
+            end = alpha * _lm_step(lm, text.rsplit(" ", 1)[-1], " ")
+        final.append((text.strip(), float(_lae(pb, pnb) + lm_score + end)))
+    final.sort(key=lambda x: -x[1])
+    seen, out = set(), []
+    for text, score in final:
+        if text not in seen:
+            seen.add(text)
+            out.append((text, score))
+    return out[:nbest]
+
+
+def align(probs: np.ndarray, target: Sequence[int]) -> list[Span]:
+    """The likeliest way (Viterbi) the frames of float (T, 1 + C) probabilities spell ``target`` (label
+    indices, blank excluded): one span per character, in order. [] for an empty target; a target longer
+    than the frames allow gets one frame per character from the start, as far as they go."""
+    n = len(target)
+    if n == 0:
+        return []
+    logp = np.log(np.maximum(np.asarray(probs, np.float64), 1e-30))
+    T = len(logp)
+    S = 2 * n + 1
+    ext = np.zeros(S, np.int64)
+    ext[1::2] = np.asarray(target, np.int64) + 1
+    skip = np.zeros(S, bool)
+    skip[3::2] = ext[3::2] != ext[1:-2:2]
+    if T < n:
+        return [Span(int(k), min(i, T - 1), min(i, T - 1) + 1, min(i, T - 1), float(probs[min(i, T - 1), k + 1]))
+                for i, k in enumerate(target)] if T else []
+    score = np.full(S, NEG)
+    score[0] = logp[0, BLANK]
+    score[1] = logp[0, ext[1]]
+    back = np.zeros((T, S), np.int8)  # 0: stayed, 1: from s - 1, 2: from s - 2
+    for t in range(1, T):
+        s1 = np.concatenate([[NEG], score[:-1]])
+        s2 = np.where(skip, np.concatenate([[NEG, NEG], score[:-2]]), NEG)
+        stack = np.stack([score, s1, s2])
+        back[t] = stack.argmax(0)
+        score = stack.max(0) + logp[t, ext]
+    s = S - 1 if score[S - 1] >= score[S - 2] else S - 2
+    states = np.zeros(T, np.int64)
+    for t in range(T - 1, -1, -1):
+        states[t] = s
+        s -= int(back[t, s])
+    spans = []
+    for i, k in enumerate(target):
+        frames = np.nonzero(states == 2 * i + 1)[0]
+        if frames.size == 0:  # cannot happen on a full alignment; keep the span list whole anyway
+            frames = np.array([min(T - 1, spans[-1].end if spans else 0)])
+        col = probs[frames, k + 1]
+        j = int(col.argmax())
+        spans.append(Span(int(k), int(frames[0]), int(frames[-1]) + 1, int(frames[j]), float(col[j])))
+    return spans

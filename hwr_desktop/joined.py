@@ -1,0 +1,299 @@
+"""Joined-up writing: a line's words read whole by the line recognizer, and the choice, per word, between
+that reading and the glyph pipeline's.
+
+The glyph pipeline cuts a line into glyphs and reads each; where letters join ("hello" in one stroke) a
+word becomes one glyph and reads as one wrong letter. The line recognizer (``lines.LineRecognizer``) reads
+the whole line image with CTC; ``ctc`` decodes it. Here:
+
+- ``line_words``: the line reading as words, each character with its columns on the line (from the CTC
+  alignment), its confidence and alternatives, each word with its n-best readings (the beam and the word list);
+- ``combine``: per group of words that overlap on the line, the glyph reading or the line reading, whichever
+  the line network finds likelier once the glyph reading is given ``GLYPH_PRIOR`` nats of credit (it saw the
+  letters one by one), the words of the word list given ``LIST_BONUS``. A printed word whose glyphs read
+  surely stays as it was; a joined word, which the glyph reading cannot spell, takes the line reading.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .ctc import CharLM, align, beam_search, best_path, sequence_logp
+from .decoding import mode_mask
+from .lexicon import Lexicon, read_words, shipped_words_path
+from .lines import PAD, LineImage, LineRecognizer
+from .results import Candidate, GlyphResult, LineResult, WordResult, union_box
+
+log = logging.getLogger(__name__)
+
+BEAM = 8  # prefix beam width per word
+NBEST = 5  # readings kept per word
+ALPHA = 0.4  # weight of the character language model in the beam
+BETA = 1.0  # bonus per character in the beam (against the LM's preference for short readings)
+LIST_MARGIN = 4.0  # a word of the list replaces the beam's best when at most this many nats less likely
+GLYPH_PRIOR = 3.0  # the glyph reading's credit, in nats of the line network's log probability
+LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
+DIGITS_EXTRA = ".,-+/:"  # what digits mode also reads on a line
+
+
+@dataclass(frozen=True)
+class LineWord:
+    """One word of the line reading.
+
+    Attributes:
+        text: the reading chosen.
+        frames: the frames [start, end) of the line's output it was read from.
+        chars: per character of ``text``: (first frame, end frame, confidence, alternatives).
+        alternatives: readings of the word, best first (``text`` first).
+    """
+
+    text: str
+    frames: tuple[int, int]
+    chars: tuple[tuple[int, int, float, tuple[Candidate, ...]], ...]
+    alternatives: tuple[str, ...]
+
+
+class LineReader:
+    """The line recognizer with its decoding: the network and a character model of words (built from the
+    shipped word list on first use). Passed around like ``Recognizer``."""
+
+    def __init__(self, recognizer: LineRecognizer, words_path: Path | None = None) -> None:
+        self.recognizer = recognizer
+        self.labels = recognizer.labels
+        self.stride = recognizer.stride
+        self._words_path = words_path or shipped_words_path()
+        self._lm: CharLM | None = None
+
+    @classmethod
+    def from_path(cls, path: str | Path | None = None, threads: int = 0) -> "LineReader":
+        """``LineRecognizer.from_path`` (None: the shipped model) and the decoding. Raises ModelError."""
+        return cls(LineRecognizer.from_path(path, threads))
+
+    @property
+    def lm(self) -> CharLM:
+        if self._lm is None:
+            self._lm = CharLM(read_words(self._words_path))
+        return self._lm
+
+    def allowed(self, mode: str) -> np.ndarray:
+        """bool (C,): what ``mode`` lets a line read (a space always; digits also ``DIGITS_EXTRA``)."""
+        mask = mode_mask(self.labels, mode).copy()
+        for i, c in enumerate(self.labels):
+            if c == " " or (mode == "digits" and c in DIGITS_EXTRA):
+                mask[i] = True
+        return mask
+
+
+def _encode(text: str, labels: Sequence[str]) -> list[int] | None:
+    index = {c: i for i, c in enumerate(labels)}
+    out = [index.get(c) for c in text]
+    return None if any(i is None for i in out) else out  # type: ignore[return-value]
+
+
+def _case_like(word: str, model: str) -> str:
+    if len(model) > 1 and model.isupper():
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _split_core(text: str) -> tuple[str, str, str]:
+    """(leading marks, letters, trailing marks) of a word: '"Hello,' -> ('"', 'Hello', ',')."""
+    a = 0
+    while a < len(text) and not text[a].isalpha():
+        a += 1
+    b = len(text)
+    while b > a and not text[b - 1].isalpha():
+        b -= 1
+    return text[:a], text[a:b], text[b:]
+
+
+def word_regions(probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int]]:
+    """The frames [start, end) of each word of a line: the best path's spaces cut it (at their peaks)."""
+    space = labels.index(" ") if " " in labels else -1
+    cuts = [s.peak for s in best_path(probs) if s.index == space]
+    bounds = [0, *cuts, len(probs)]
+    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def read_word(probs: np.ndarray, reader: LineReader, allowed: np.ndarray, lexicon: Lexicon | None,
+              k: int = 5) -> tuple[str, list[tuple[str, float]]]:
+    """The reading of one word's frames, float (T, 1 + C): (best text, [(reading, log P), ...] best first),
+    from the beam (with the character model) and, with ``lexicon``, the words of the list near its readings."""
+    labels = reader.labels
+    beam = beam_search(probs, labels, reader.lm, beam=BEAM, alpha=ALPHA, beta=BETA, allowed=allowed, nbest=NBEST)
+    texts = [t for t, _ in beam if t and " " not in t] or [t.replace(" ", "") for t, _ in beam if t.strip()]
+    if not texts:
+        return "", []
+    listed: list[str] = []
+    if lexicon is not None:
+        for t in texts[:3]:
+            lead, core, trail = _split_core(t)
+            if len(core) >= 2:
+                listed += [lead + _case_like(w, core) for w in lexicon.neighbours(core)]
+    cands = list(dict.fromkeys(texts + listed))
+    codes = [_encode(c, labels) for c in cands]
+    keep = [(c, e) for c, e in zip(cands, codes) if e is not None and all(allowed[i] for i in e)]
+    if not keep:
+        return texts[0], [(texts[0], 0.0)]
+    scores = sequence_logp(probs, [e for _, e in keep])
+    ranked = sorted(zip([c for c, _ in keep], scores), key=lambda x: -x[1])
+    free = next((c, s) for c, s in ranked if c in texts)
+    best = free[0]
+    if lexicon is not None:
+        in_list = [(c, s) for c, s in ranked if _split_core(c)[1].lower() in lexicon]
+        if in_list and in_list[0][1] >= free[1] - LIST_MARGIN:
+            best = in_list[0][0]
+    order = [best] + [c for c, _ in ranked if c != best]
+    return best, [(c, float(dict(ranked)[c])) for c in order[:k]]
+
+
+def decode_region(probs: np.ndarray, a: int, b: int, reader: LineReader, allowed: np.ndarray,
+                  lexicon: Lexicon | None = None, k: int = 5) -> LineWord | None:
+    """The word read from frames [a, b) of a line's probabilities, aligned to its frames; None if none is."""
+    sub = probs[a:b]
+    text, readings = read_word(sub, reader, allowed, lexicon, k)
+    text = text.strip()
+    if not text:
+        return None
+    spans = align(sub, _encode(text, reader.labels) or [])
+    chars = []
+    for ch, s in zip(text, spans):
+        row = sub[s.peak, 1:] * allowed
+        total = float(row.sum()) or 1.0
+        order = [int(j) for j in np.argsort(-row)[: k + 1] if reader.labels[j] not in (ch, " ")][: k - 1]
+        p = float(row[s.index]) / total
+        alts = (Candidate(ch, p),) + tuple(Candidate(reader.labels[j], float(row[j]) / total) for j in order)
+        chars.append((a + s.start, a + s.end, p, alts))
+    return LineWord(text, (a, b), tuple(chars), tuple(t for t, _ in readings))
+
+
+def line_words(probs: np.ndarray, reader: LineReader, *, mode: str = "auto", lexicon: Lexicon | None = None,
+               k: int = 5) -> list[LineWord]:
+    """The words of a line's float (T, 1 + C) probabilities, each aligned to its frames (see ``LineWord``)."""
+    allowed = reader.allowed(mode)
+    words = (decode_region(probs, a, b, reader, allowed, lexicon, k) for a, b in word_regions(probs, reader.labels))
+    return [w for w in words if w is not None]
+
+
+def greedy_words(probs: np.ndarray, labels: Sequence[str]) -> list[tuple[str, int, int, tuple[int, int]]]:
+    """The best path's words, cheaply: (text, first frame of its first character, end frame of its last, its
+    region's frames) per region of ``word_regions`` that reads anything."""
+    spans = best_path(probs)
+    out = []
+    for a, b in word_regions(probs, labels):
+        inside = [s for s in spans if a <= s.peak < b and labels[s.index] != " "]
+        if inside:
+            out.append(("".join(labels[s.index] for s in inside), inside[0].start, inside[-1].end, (a, b)))
+    return out
+
+
+@dataclass(frozen=True)
+class LineFrames:
+    """How a line's frames map onto the page: the ``LineImage`` the network read, ``stride`` columns a frame,
+    and the page x of the mask's pixel 0 with the mask's pixels per page unit (ink: ``ink_line_mask``'s)."""
+
+    image: LineImage
+    stride: int
+    origin: float = 0.0
+    per_unit: float = 1.0
+
+    def x_of(self, frame: float) -> float:
+        return self.origin + self.image.to_input_x(frame * self.stride) / self.per_unit
+
+    def frame_of(self, x: float) -> float:
+        column = ((x - self.origin) * self.per_unit - self.image.x0) * self.image.scale + PAD
+        return column / self.stride
+
+
+def _clusters(glyph_words: Sequence[WordResult], spans: Sequence[tuple[float, float]]
+              ) -> list[tuple[list[int], list[int]]]:
+    """Groups of (glyph word indices, line word indices) that overlap on the line, left to right; each word is
+    in exactly one group (a word overlapping none forms its own). ``spans``: the line words' page x ranges."""
+    items = [(w.box[0], w.box[2], "g", i) for i, w in enumerate(glyph_words)]
+    items += [(x0, x1, "l", i) for i, (x0, x1) in enumerate(spans)]
+    items.sort(key=lambda s: (s[0], s[1]))
+    groups: list[tuple[list[int], list[int], float]] = []
+    for x0, x1, kind, i in items:
+        if groups and x0 < groups[-1][2]:
+            g = groups[-1]
+            (g[0] if kind == "g" else g[1]).append(i)
+            groups[-1] = (g[0], g[1], max(g[2], x1))
+        else:
+            groups.append(([i] if kind == "g" else [], [i] if kind == "l" else [], x1))
+    return [(sorted(g), sorted(l)) for g, l, _ in groups]
+
+
+def _chars_of(lw: LineWord, frames: LineFrames, y0: float, y1: float) -> tuple[GlyphResult, ...]:
+    """The characters of a line word as glyphs: boxes from their frames, widened to meet their neighbours'."""
+    cuts = [frames.x_of(lw.chars[0][0])]
+    for (s0, e0, _, _), (s1, e1, _, _) in zip(lw.chars[:-1], lw.chars[1:]):
+        cuts.append(frames.x_of((e0 + s1) / 2))
+    cuts.append(frames.x_of(lw.chars[-1][1]))
+    out = []
+    for (s, e, p, alts), xa, xb in zip(lw.chars, cuts[:-1], cuts[1:]):
+        box = (int(math.floor(xa)), int(math.floor(y0)), max(int(math.ceil(xb)), int(math.floor(xa)) + 1),
+               int(math.ceil(y1)))
+        out.append(GlyphResult(box, alts[0].char, float(p), alts))
+    return tuple(out)
+
+
+def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader: LineReader, *,
+                 mode: str = "auto", lexicon: Lexicon | None = None, k: int = 5,
+                 text_of: Callable[[Sequence[str]], str] | None = None) -> LineResult:
+    """One line with each group of overlapping words read by the glyph pipeline (``line``) or by the line
+    recognizer (``probs``, the network's output for ``frames``), whichever is likelier (module docstring)."""
+    from .pipeline import line_text  # the pipeline imports this module lazily
+
+    greedy = greedy_words(probs, reader.labels)
+    if not greedy:
+        return line
+    allowed = reader.allowed(mode)
+    words: list[WordResult] = []
+    for g_idx, l_idx in _clusters(line.words, [(frames.x_of(s), frames.x_of(e)) for _, s, e, _ in greedy]):
+        glyph_words = [line.words[i] for i in g_idx]
+        if not l_idx or not glyph_words:  # ink only one reading saw as a word: the glyph reading holds it
+            words += glyph_words
+            continue
+        if " ".join(w.text for w in glyph_words) == " ".join(greedy[i][0] for i in l_idx):
+            words += glyph_words  # both read the same: nothing to decide (and no beam to run)
+            continue
+        line_ws = [w for w in (decode_region(probs, *greedy[i][3], reader, allowed, lexicon, k) for i in l_idx) if w]
+        if not line_ws:
+            words += glyph_words
+            continue
+        xa = min(w.box[0] for w in glyph_words)
+        xb = max(w.box[2] for w in glyph_words)
+        fa = max(0, int(math.floor(min(frames.frame_of(xa), line_ws[0].frames[0]))))
+        fb = min(len(probs), int(math.ceil(max(frames.frame_of(xb), line_ws[-1].frames[1]))))
+        sub = probs[fa:fb]
+        g_text = " ".join(w.text for w in glyph_words)
+        l_text = " ".join(w.text for w in line_ws)
+        g_code = _encode(g_text, reader.labels)
+        l_code = _encode(l_text, reader.labels)
+        if g_text == l_text or l_code is None:
+            words += glyph_words
+            continue
+        g_score, l_score = (sequence_logp(sub, [g_code, l_code]) if g_code is not None
+                            else (-1e30, float(sequence_logp(sub, [l_code])[0])))
+        g_score += GLYPH_PRIOR
+        if lexicon is not None:
+            g_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in glyph_words)
+            l_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in line_ws)
+        if g_score >= l_score:
+            words += glyph_words
+            continue
+        y0 = min(w.box[1] for w in glyph_words)
+        y1 = max(w.box[3] for w in glyph_words)
+        for lw in line_ws:
+            glyphs = _chars_of(lw, frames, y0, y1)
+            words.append(WordResult(union_box(g.box for g in glyphs), lw.text, glyphs, lw.alternatives))
+    words.sort(key=lambda w: w.box[0])
+    return replace(line, text=(text_of or line_text)([w.text for w in words]), words=tuple(words),
+                   box=union_box([line.box, *(w.box for w in words)]))

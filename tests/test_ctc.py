@@ -1,0 +1,85 @@
+"""CTC decoding on tiny hand-made matrices (columns: blank, then the labels)."""
+
+import numpy as np
+import pytest
+
+from hwr_desktop.ctc import CharLM, align, beam_search, best_path, sequence_logp
+
+LABELS = "ab "
+
+
+def frames(*rows):
+    """Probabilities from (blank, a, b, space) rows, each normalized."""
+    p = np.array(rows, float)
+    return p / p.sum(1, keepdims=True)
+
+
+# a a _ b b _  : "ab"
+AB = frames([1, 8, 0.5, 0.5], [1, 8, 0.5, 0.5], [9, 0.4, 0.3, 0.3], [1, 0.5, 8, 0.5], [1, 0.5, 8, 0.5], [9, 0.4, 0.3, 0.3])
+
+
+def test_best_path_merges_repeats_and_keeps_each_characters_frames():
+    spans = best_path(AB)
+    assert [LABELS[s.index] for s in spans] == ["a", "b"]
+    assert [(s.start, s.end) for s in spans] == [(0, 2), (3, 5)]
+    assert all(0.7 < s.p < 0.9 for s in spans)
+
+
+def test_a_blank_between_two_equal_labels_reads_them_twice():
+    p = frames([1, 8, 1, 1], [9, 1, 1, 1], [1, 8, 1, 1])
+    assert [LABELS[s.index] for s in best_path(p)] == ["a", "a"]
+
+
+def test_sequence_logp_agrees_with_a_brute_force_sum_over_paths():
+    import itertools
+
+    p = AB[:4]
+
+    def collapse(path):
+        out, prev = [], 0
+        for k in path:
+            if k and k != prev:
+                out.append(k - 1)
+            prev = k
+        return tuple(out)
+
+    for target in [(0, 1), (0,), (1, 0), (0, 0), (2,)]:
+        brute = sum(np.prod([p[t, k] for t, k in enumerate(path)])
+                    for path in itertools.product(range(4), repeat=4) if collapse(path) == target)
+        assert sequence_logp(p, [target])[0] == pytest.approx(np.log(brute), abs=1e-9)
+
+
+def test_sequence_logp_scores_many_targets_at_once_and_the_reading_wins():
+    got = sequence_logp(AB, [[0, 1], [1, 0], [0], [0, 1, 0, 1, 0, 1, 0]])
+    assert got[0] > max(got[1], got[2])
+    assert got[3] < -1e29  # 7 characters (with a repeat-free path) do not fit 6 frames
+
+
+def test_beam_search_finds_the_reading_and_offers_others():
+    out = beam_search(AB, LABELS, nbest=3)
+    assert out[0][0] == "ab"
+    assert len(out) == 3 and len({t for t, _ in out}) == 3
+    assert out[0][1] >= out[1][1] >= out[2][1]
+
+
+def test_the_language_model_breaks_a_tie_towards_a_word_it_knows():
+    # frame 1 is "a" or "b" evenly: the word list knows "ab", not "aa"
+    p = frames([1, 8, 0.1, 0.1], [9, 0.1, 0.1, 0.1], [1, 4, 4, 0.1], [9, 0.1, 0.1, 0.1])
+    lm = CharLM(["ab", "bab", "abb"])
+    assert beam_search(p, LABELS, lm, alpha=1.0, beta=0.0)[0][0] == "ab"
+    assert lm.word_logp("ab") > lm.word_logp("aa")
+
+
+def test_a_field_mode_keeps_disallowed_labels_out():
+    out = beam_search(AB, LABELS, allowed=np.array([False, True, True]))
+    assert all("a" not in t for t, _ in out)
+
+
+def test_align_puts_each_character_on_its_frames():
+    spans = align(AB, [0, 1])
+    assert [(s.start, s.end) for s in spans] == [(0, 2), (3, 5)]
+    # a reading the best path does not give is still aligned, in order, one span per character
+    spans = align(AB, [0, 0, 1])
+    assert [s.index for s in spans] == [0, 0, 1]
+    assert spans[0].end <= spans[1].start and spans[1].end <= spans[2].start
+    assert align(AB, []) == []

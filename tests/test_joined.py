@@ -1,0 +1,104 @@
+"""The line reading as words with boxes, and the per-word choice between it and the glyph reading, on a
+hand-made line (a fake line network: its output is fixed)."""
+
+import numpy as np
+import pytest
+
+from hwr_desktop import joined
+from hwr_desktop.joined import LineFrames, LineReader, combine_line, line_words, word_regions
+from hwr_desktop.lexicon import Lexicon
+from hwr_desktop.lines import HEIGHT, PAD, LineImage
+from hwr_desktop.results import Candidate, GlyphResult, LineResult, WordResult, union_box
+
+LABELS = ("a", "b", "c", "o", "n", "1", " ")
+STRIDE = 4
+
+
+class FakeLineRecognizer:
+    labels = LABELS
+    stride = STRIDE
+
+    def __init__(self, probs):
+        self.probs = probs
+
+    def predict(self, lines):
+        return [self.probs for _ in lines]
+
+
+def spell(*chars_at, frames=20, sure=0.9):
+    """Probabilities over ``frames`` frames: blank everywhere except (label, frame) pairs."""
+    p = np.full((frames, 1 + len(LABELS)), (1 - sure) / len(LABELS))
+    p[:, 0] = sure
+    for ch, t in chars_at:
+        p[t] = (1 - sure) / len(LABELS)
+        p[t, 1 + LABELS.index(ch)] = sure
+    return p / p.sum(1, keepdims=True)
+
+
+# "ab ba": a at frames 2-3, b at 5-6, a space at 9, b at 12-13, a at 15-16
+LINE = spell(("a", 2), ("a", 3), ("b", 5), ("b", 6), (" ", 9), ("b", 12), ("b", 13), ("a", 15), ("a", 16))
+FRAMES = LineFrames(LineImage(np.zeros((HEIGHT, 20 * STRIDE), np.float32), 0.0, 1.0), STRIDE)  # x = 4 f - PAD
+
+
+def word(text, x0, x1, conf=0.99):
+    n = len(text)
+    step = (x1 - x0) / n
+    glyphs = tuple(GlyphResult((int(x0 + i * step), 10, int(x0 + (i + 1) * step), 30), c, conf, (Candidate(c, conf),))
+                   for i, c in enumerate(text))
+    return WordResult(union_box(g.box for g in glyphs), text, glyphs)
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return LineReader(FakeLineRecognizer(LINE))
+
+
+def test_frames_and_page_x_map_both_ways():
+    assert FRAMES.x_of(3) == 3 * STRIDE - PAD
+    assert FRAMES.frame_of(FRAMES.x_of(7.5)) == pytest.approx(7.5)
+
+
+def test_the_spaces_of_the_best_path_cut_the_words():
+    assert word_regions(LINE, LABELS) == [(0, 9), (9, 20)]
+
+
+def test_line_words_give_each_character_its_frames_and_alternatives(reader):
+    words = line_words(LINE, reader)
+    assert [w.text for w in words] == ["ab", "ba"]
+    (s0, e0, p0, alts0), (s1, e1, _, _) = words[0].chars
+    assert s0 <= 3 < e0 <= s1 <= 6 < e1
+    assert alts0[0].char == "a" and p0 > 0.5 and len(alts0) > 1
+    assert words[0].alternatives[0] == "ab" and len(words[0].alternatives) > 1
+
+
+def test_a_joined_word_read_as_one_glyph_takes_the_line_reading_with_a_box_per_letter(reader):
+    kept = word("ba", 42, 62)
+    line = LineResult((0, 10, 62, 30), "c ba", (word("c", 2, 22, conf=0.3), kept))
+    out = combine_line(line, LINE, FRAMES, reader)
+    assert out.text == "ab ba"
+    first = out.words[0]
+    assert first.text == "ab" and [g.char for g in first.glyphs] == ["a", "b"]
+    assert first.glyphs[0].box[2] <= first.glyphs[1].box[0] + 1  # side by side, in order
+    assert 0 <= first.glyphs[0].box[0] and first.glyphs[1].box[2] <= 30
+    assert first.alternatives and first.alternatives[0] == "ab"
+    assert out.words[1] is kept  # the glyph reading agreed: left as it was
+
+
+def test_the_glyph_reading_stays_where_the_line_network_does_not_find_it_much_less_likely(reader, monkeypatch):
+    line = LineResult((0, 10, 62, 30), "c ba", (word("c", 2, 22, conf=0.3), word("ba", 42, 62)))
+    monkeypatch.setattr(joined, "GLYPH_PRIOR", 1e6)
+    assert combine_line(line, LINE, FRAMES, reader).text == "c ba"
+
+
+def test_the_word_list_pulls_a_near_reading_onto_a_word(reader):
+    # "aob" read, the list has "ab" only ... near enough when the frames allow it
+    lex = Lexicon(["ab", "ba"])
+    p = spell(("a", 2), ("o", 4), ("b", 6), frames=10, sure=0.6)
+    got = line_words(p, reader, lexicon=lex)
+    assert [w.text for w in got] == ["ab"]
+    assert line_words(p, reader)[0].text == "aob"
+
+
+def test_digits_mode_reads_no_letters_on_a_line(reader):
+    assert [LABELS[i] for i in np.nonzero(reader.allowed("digits"))[0]] == ["1", " "]
+    assert all(set(w.text) <= {"1"} for w in line_words(LINE, reader, mode="digits"))
