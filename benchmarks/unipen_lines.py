@@ -141,10 +141,10 @@ def compose(words: list[str], bank, rng: np.random.Generator, big_word: int | No
     return strokes, owners
 
 
-def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generator, mixed: bool) -> None:
+def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generator, mixed: bool, reader=None) -> None:
     banks = writer_banks(segments)
     writers = sorted(w for w, b in banks.items() if len(b) >= 40)
-    n_lines = one = whole = chars = missing = errors = spaced = 0
+    n_lines = one = whole = chars = missing = errors = spaced = line_missing = line_errors = 0
     t0 = time.perf_counter()
     for _ in range(count):
         bank = banks[writers[rng.integers(len(writers))]]
@@ -167,6 +167,10 @@ def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generat
         got = "".join(result.text.split())
         missing += max(0, len(truth) - len(got))
         errors += edit_distance(got, truth)
+        if reader is not None:
+            got = "".join(pipeline.recognize_ink(strokes, rec, lines=lines, line_reader=reader).text.split())
+            line_missing += max(0, len(truth) - len(got))
+            line_errors += edit_distance(got, truth)
         chars += len(truth)
         n_lines += 1
         one += len(lines) == 1
@@ -177,6 +181,9 @@ def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generat
           f"{100 * whole / max(chars, 1):.1f} %   lines cut into the words written: {100 * spaced / max(n_lines, 1):.1f} %")
     print(f"  CER with context, no word list: {100 * errors / max(chars, 1):.2f} %   characters missing from the "
           f"text: {missing}")
+    if reader is not None:
+        print(f"  with the line recognizer beside the glyphs: CER {100 * line_errors / max(chars, 1):.2f} %   "
+              f"characters missing: {line_missing}")
 
 
 def main() -> None:
@@ -188,7 +195,13 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-texts", action="store_true")
+    ap.add_argument("--line-model", default=None, help='also read composed lines with a line model ("shipped" or a path)')
     args = ap.parse_args()
+    reader = None
+    if args.line_model:
+        from hwr_desktop.joined import LineReader
+
+        reader = LineReader.from_path(None if args.line_model == "shipped" else args.line_model)
     rec = Recognizer.from_path(args.model)
     print(f"model {rec.info.path}")
     if not args.skip_texts:
@@ -198,7 +211,7 @@ def main() -> None:
         chars = [s for s in unipen.cached_segments(["1a", "1b", "1c", "1d"], args.unipen, args.cache)
                  if s.split == "val"]
         for mixed in (False, True):
-            bench_composed(chars, rec, args.lines, np.random.default_rng(args.seed), mixed)
+            bench_composed(chars, rec, args.lines, np.random.default_rng(args.seed), mixed, reader)
 
 
 if __name__ == "__main__":
