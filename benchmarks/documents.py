@@ -10,8 +10,9 @@ photos are: skew up to 8 degrees, ruled notebook lines on half of them, yellowed
 lighting, blur, sensor noise and JPEG compression (``--clean``: sheets composed the same way, not degraded at all:
 level on white paper). Both programs read the same PNG file:
 
-  hwr        ``pipeline.recognize_file`` (mode auto, the shipped word list: what ``hwr recognize`` does),
-             the model and word list loaded once beforehand
+  hwr        ``pipeline.recognize_file`` (mode auto, the shipped word list and the line recognizer: what
+             ``hwr recognize`` does), the models and word list loaded once beforehand (``--no-line-model``: the
+             glyph reading alone, as ``hwr recognize --no-line-model``)
   tesseract  ``tesseract PAGE.png stdout`` (Debian's tesseract-ocr, its default English model and
              page segmentation), one process per page as a user would run it
 
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from context import X_HEIGHT, edit_distance, glyph_bank, make_line, random_words  # noqa: E402
 
 from hwr_desktop.lexicon import Lexicon  # noqa: E402
+from hwr_desktop.joined import LineReader  # noqa: E402
 from hwr_desktop.pipeline import recognize_file  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 
@@ -125,18 +127,24 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the pages, truths and both readings in this folder")
     parser.add_argument("--clean", action="store_true",
                         help="clean pages: the composed sheet as it is, level, white, sharp (no scan degradation)")
+    parser.add_argument("--line-model", default=None, help="the line recognizer (default: the shipped one)")
+    parser.add_argument("--no-line-model", action="store_true", help="read glyph by glyph only")
     args = parser.parse_args()
     if shutil.which("tesseract") is None:
         sys.exit("tesseract is not installed (apt-get install tesseract-ocr)")
     rec = Recognizer.from_path(args.model)
     lexicon = Lexicon.from_files([])
+    reader = None if args.no_line_model else LineReader.from_path(args.line_model)
+    if reader is not None:
+        reader.lm, lexicon.neighbours("")  # built once, outside the timings
     bank = glyph_bank(args.data)
     rng = np.random.default_rng(args.seed)
     work = args.keep or Path(tempfile.mkdtemp(prefix="hwr_documents_"))
     work.mkdir(parents=True, exist_ok=True)
     version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     kind = "clean" if args.clean else "degraded"
-    print(f"{args.pages} {kind} pages of pen62 validation glyphs, {PAGE_W}x{PAGE_H}; model {rec.info.path}; {version}")
+    lines = "no line model" if reader is None else f"line model {reader.recognizer.info.path}"
+    print(f"{args.pages} {kind} pages of pen62 validation glyphs, {PAGE_W}x{PAGE_H}; model {rec.info.path}; {lines}; {version}")
     totals = {"hwr": [0, 0, 0, 0, 0.0], "tesseract": [0, 0, 0, 0, 0.0]}
     for i in range(args.pages):
         clean, truth = compose_page(bank, rng)
@@ -144,7 +152,7 @@ def main() -> None:
         cv2.imwrite(str(path), clean if args.clean else degrade(clean, rng, ruled=i % 2 == 0))
         (work / f"page{i + 1:02d}.truth.txt").write_text(truth + "\n")
         t0 = time.perf_counter()
-        ours = "\n\n".join(p.text for p in recognize_file(path, rec, lexicon=lexicon))
+        ours = "\n\n".join(p.text for p in recognize_file(path, rec, lexicon=lexicon, line_reader=reader))
         t1 = time.perf_counter()
         theirs = run_tesseract(path)
         t2 = time.perf_counter()
