@@ -92,7 +92,8 @@ class MainWindow(QMainWindow):
         self.result_view = ResultView()
         self.banner = ErrorBanner()
         self.worker = RecognitionWorker(recognizer, self)
-        self.worker.line_reader = line_reader  # joined-up words read whole (joined.LineReader); None: glyphs only
+        self._line_reader = line_reader  # joined-up words read whole (joined.LineReader); None: glyphs only
+        self.worker.line_reader = line_reader if self.settings.joined else None
         self.doc_pane = DocumentPane(self.worker, lambda: self.mode)  # the Image tab: pages of an opened file
         self.image_view = self.doc_pane.view
         self.autosaver = Autosaver(data_dir, parent=self)
@@ -516,6 +517,14 @@ class MainWindow(QMainWindow):
             self.canvas.set_ink_color(QColor(s.pen_color) if s.pen_color else None)
         elif name == "start_mode" and s.start_with != self.mode:
             self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(s.start_with)))
+        elif name == "joined":
+            reader = self._line_reader if s.joined else None
+            if reader is not self.worker.line_reader:
+                self.worker.line_reader = reader
+                self.worker.warm_up()
+                if self.worker.recognizer is not None:
+                    self._recognize_ink()
+                    self._recognize_image()
 
     def _on_glyph_hovered(self, index: int) -> None:
         shown = self.shown()

@@ -23,7 +23,7 @@ LIVE_DELAY = (50, 3000)  # ms
 DEFAULTS: dict[str, Any] = {"pen/width": 3.0, "pen/color": "", "view/guides": True, "view/guide_spacing": 80,
                             "recognition/live": True, "recognition/delay_ms": LIVE_DELAY_MS,
                             "recognition/mode": "auto", "recognition/start_mode": LAST_USED,
-                            "recognition/lexicon": True}
+                            "recognition/lexicon": True, "recognition/joined": True}
 
 
 def clamp(low: float, high: float) -> Callable[[Any], Any]:
@@ -93,6 +93,8 @@ class AppSettings:
                          "The field mode at start: one of decoding.MODES, or LAST_USED.")
     lexicon = Setting("recognition/lexicon", to_bool, bool,
                       "Whether word lists re-rank words (Tools > Use Word Lists).")
+    joined = Setting("recognition/joined", to_bool, bool,
+                     "Whether each line is also read whole by the line recognizer (joined-up writing).")
 
     def restore(self, name: str) -> None:
         """Put the setting ``name`` (a ``Setting`` of this class) back to its default."""

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDialog, QDia
 
 from .settings import GUIDE_SPACING, LAST_USED, LIVE_DELAY, PEN_WIDTH, AppSettings
 
-NAMES = ("guides", "guide_spacing", "live_delay_ms", "pen_width", "pen_color", "start_mode")  # what the dialog sets
+NAMES = ("guides", "guide_spacing", "live_delay_ms", "pen_width", "pen_color", "start_mode", "joined")  # what the dialog sets
 SWATCH = 16  # px, the pen colour's sample on its button
 
 
@@ -51,8 +51,12 @@ class SettingsDialog(QDialog):
         self.start_mode.addItem("The one used last", LAST_USED)
         for mode, name in mode_names.items():
             self.start_mode.addItem(name, mode)
+        self.joined = QCheckBox("Read &joined-up writing", self)
+        self.joined.setToolTip("Read each line whole too (a line recognizer), so that words whose letters join or "
+                               "touch read as words; off: glyph by glyph only, a little faster")
         self._lay_out()
         self.load()
+        self.joined.toggled.connect(lambda on: self._store("joined", on))
         self.guides.toggled.connect(lambda on: self._store("guides", on))
         self.spacing.valueChanged.connect(lambda v: self._store("guide_spacing", v))
         self.delay.valueChanged.connect(lambda v: self._store("live_delay_ms", v))
@@ -81,6 +85,7 @@ class SettingsDialog(QDialog):
         form.addRow("Pen &width:", self.width)
         form.addRow("Pen colour:", color)
         form.addRow("Field &mode at start:", self.start_mode)
+        form.addRow("Recognition:", self.joined)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.RestoreDefaults
                                    | QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -92,7 +97,7 @@ class SettingsDialog(QDialog):
     def load(self) -> None:
         """Show the stored values (no change is announced)."""
         s = self.settings
-        widgets = (self.guides, self.spacing, self.delay, self.width, self.start_mode)
+        widgets = (self.guides, self.spacing, self.delay, self.width, self.start_mode, self.joined)
         for widget in widgets:
             widget.blockSignals(True)
         self.guides.setChecked(s.guides)
@@ -100,6 +105,7 @@ class SettingsDialog(QDialog):
         self.delay.setValue(s.live_delay_ms)
         self.width.setValue(s.pen_width)
         self.start_mode.setCurrentIndex(max(0, self.start_mode.findData(s.start_mode)))
+        self.joined.setChecked(s.joined)
         for widget in widgets:
             widget.blockSignals(False)
         self._show_state()

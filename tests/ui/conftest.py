@@ -44,11 +44,13 @@ def make_window(qtbot, qsettings, data_dir):
     """Build a shown MainWindow with the given recognizer (None: no model), isolated settings and data folder."""
     from hwr_desktop.ui.main_window import MainWindow
 
-    def make(recognizer, *, model_error=None, live=True, mode="auto", delay_ms=30, settings=None, data=None):
+    def make(recognizer, *, model_error=None, live=True, mode="auto", delay_ms=30, settings=None, data=None,
+             line_reader=None):
         s = settings or qsettings
         s.setValue("recognition/live", live)
         s.setValue("recognition/mode", mode)
-        w = MainWindow(recognizer, s, data or data_dir, model_error=model_error, live_delay_ms=delay_ms)
+        w = MainWindow(recognizer, s, data or data_dir, model_error=model_error, live_delay_ms=delay_ms,
+                       line_reader=line_reader)
         qtbot.addWidget(w)
         with qtbot.waitExposed(w):
             w.show()

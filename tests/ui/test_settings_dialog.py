@@ -67,3 +67,24 @@ def test_delay_pen_and_start_mode_apply_at_once_and_persist(qtbot, make_window, 
     s = AppSettings(qsettings)
     assert (s.live_delay_ms, s.pen_width, s.guide_spacing, s.start_mode) == (300, 3.0, 80, "last")
     assert again.live_timer.interval() == 300 and again.canvas.pen_width == 3.0 and dialog.delay.value() == 300
+
+
+def test_joined_up_reading_can_be_turned_off_and_on(qtbot, make_window, qsettings, real_recognizer):
+    import numpy as np
+
+    from hwr_desktop.joined import LineReader
+    from tests.probs import SpellingLineNet
+
+    reader = LineReader(SpellingLineNet())  # reads every line as "ab"
+    w = make_window(real_recognizer, line_reader=reader)
+    t = np.linspace(0, 4 * np.pi, 60)
+    write(w.canvas, [[[(float(100 + x * 12), float(200 + 12 * np.sin(3 * x))) for x in t]]])  # one joined stroke
+    qtbot.waitUntil(lambda: w.current_text() == "ab", timeout=10000)
+    dialog = w.show_settings()
+    assert dialog.joined.isChecked()
+    dialog.joined.setChecked(False)
+    assert w.worker.line_reader is None and not AppSettings(qsettings).joined
+    qtbot.waitUntil(lambda: w.current_text() not in ("", "ab"), timeout=10000)  # read glyph by glyph again
+    dialog.joined.setChecked(True)
+    assert w.worker.line_reader is reader
+    qtbot.waitUntil(lambda: w.current_text() == "ab", timeout=10000)
