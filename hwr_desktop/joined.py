@@ -15,6 +15,7 @@ the whole line image with CTC; ``ctc`` decodes it. Here:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from dataclasses import dataclass, replace
@@ -90,9 +91,15 @@ class LineReader:
 
 
 def _encode(text: str, labels: Sequence[str]) -> list[int] | None:
-    index = {c: i for i, c in enumerate(labels)}
+    """``text`` as label indices, or None when a character is not among ``labels``."""
+    index = _index(tuple(labels))
     out = [index.get(c) for c in text]
     return None if any(i is None for i in out) else out  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=8)
+def _index(labels: tuple[str, ...]) -> dict[str, int]:
+    return {c: i for i, c in enumerate(labels)}
 
 
 def _case_like(word: str, model: str) -> str:
