@@ -24,10 +24,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .ctc import CharLM, align, beam_search, best_path, sequence_logp
+from .ctc import NEG, CharLM, align, beam_search, best_path, sequence_logp
 from .decoding import mode_mask
 from .lexicon import Lexicon, read_words, shipped_words_path
-from .lines import PAD, LineImage, LineRecognizer
+from .lines import BODY, PAD, LineImage, LineRecognizer
 from .results import Candidate, GlyphResult, LineResult, WordResult, union_box
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,10 @@ NBEST = 5  # readings kept per word
 ALPHA = 0.4  # weight of the character language model in the beam
 BETA = 1.0  # bonus per character in the beam (against the LM's preference for short readings)
 LIST_MARGIN = 4.0  # a word of the list replaces the beam's best when at most this many nats less likely
-GLYPH_PRIOR = 3.0  # the glyph reading's credit, in nats of the line network's log probability
+GLYPH_PRIOR = 12.0  # the glyph reading's credit, in nats of the line network's log probability, where it has ...
+GLYPH_SURE = 0.9  # ... as many letters as the line reading; with each read at least this surely, it stays as is
+TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image, nor one lower than ...
+TOO_SMALL = 0.75  # ... this many: they are read again on their own (``combine_line``'s ``reread``)
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 DIGITS_EXTRA = ".,-+/:"  # what digits mode also reads on a line
 
@@ -121,11 +124,12 @@ def _split_core(text: str) -> tuple[str, str, str]:
     return text[:a], text[a:b], text[b:]
 
 
-def word_regions(probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int]]:
-    """The frames [start, end) of each word of a line: the best path's spaces cut it (at their peaks)."""
+def word_regions(probs: np.ndarray, labels: Sequence[str], cuts: Sequence[int] = ()) -> list[tuple[int, int]]:
+    """The frames [start, end) of each word of a line: the best path's spaces cut it (at their peaks), and
+    ``cuts`` (frames) too."""
     space = labels.index(" ") if " " in labels else -1
-    cuts = [s.peak for s in best_path(probs) if s.index == space]
-    bounds = [0, *cuts, len(probs)]
+    at = [s.peak for s in best_path(probs) if s.index == space] + [c for c in cuts if 0 < c < len(probs)]
+    bounds = [0, *sorted(set(at)), len(probs)]
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
@@ -189,12 +193,13 @@ def line_words(probs: np.ndarray, reader: LineReader, *, mode: str = "auto", lex
     return [w for w in words if w is not None]
 
 
-def greedy_words(probs: np.ndarray, labels: Sequence[str]) -> list[tuple[str, int, int, tuple[int, int]]]:
+def greedy_words(probs: np.ndarray, labels: Sequence[str], cuts: Sequence[int] = ()
+                 ) -> list[tuple[str, int, int, tuple[int, int]]]:
     """The best path's words, cheaply: (text, first frame of its first character, end frame of its last, its
-    region's frames) per region of ``word_regions`` that reads anything."""
+    region's frames) per region of ``word_regions`` (with ``cuts``) that reads anything."""
     spans = best_path(probs)
     out = []
-    for a, b in word_regions(probs, labels):
+    for a, b in word_regions(probs, labels, cuts):
         inside = [s for s in spans if a <= s.peak < b and labels[s.index] != " "]
         if inside:
             out.append(("".join(labels[s.index] for s in inside), inside[0].start, inside[-1].end, (a, b)))
@@ -251,14 +256,74 @@ def _chars_of(lw: LineWord, frames: LineFrames, y0: float, y1: float) -> tuple[G
     return tuple(out)
 
 
+def _letters(words: Sequence[WordResult]) -> int:
+    return sum(len(w.glyphs) for w in words)
+
+
+def out_of_size(glyph_words: Sequence[WordResult], frames: LineFrames) -> bool:
+    """Whether a group of words is written at another size than its line: taller than TOO_TALL or lower than
+    TOO_SMALL line bodies (the line image, scaled by the whole line, cuts it off or draws it too small)."""
+    body = BODY / (frames.image.scale * frames.per_unit)  # the line's body in page units
+    height = max(w.box[3] - w.box[1] for w in glyph_words)
+    return height > TOO_TALL * body or height < TOO_SMALL * body
+
+
+Reread = Callable[[Sequence[WordResult]], "tuple[np.ndarray, LineFrames] | None"]
+
+
+def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFrames, regions: Sequence[tuple[int, int]],
+           reader: LineReader, allowed: np.ndarray, lexicon: Lexicon | None, k: int) -> list[WordResult]:
+    """The reading of one group: its glyph reading, or the line reading of ``regions`` (frames of ``probs``)."""
+    line_ws = [w for w in (decode_region(probs, a, b, reader, allowed, lexicon, k) for a, b in regions) if w]
+    if not line_ws:
+        return list(glyph_words)
+    n = sum(len(w.text) for w in line_ws)
+    same_count = _letters(glyph_words) >= n  # no letters merged in the glyph reading
+    if same_count and all(g.confidence >= GLYPH_SURE for w in glyph_words for g in w.glyphs):
+        return list(glyph_words)  # printed letters, well apart, each read surely
+    xa = min(w.box[0] for w in glyph_words)
+    xb = max(w.box[2] for w in glyph_words)
+    fa = max(0, int(math.floor(min(frames.frame_of(xa), line_ws[0].frames[0]))))
+    fb = min(len(probs), int(math.ceil(max(frames.frame_of(xb), line_ws[-1].frames[1]))))
+    g_text = " ".join(w.text for w in glyph_words)
+    l_text = " ".join(w.text for w in line_ws)
+    g_code, l_code = _encode(g_text, reader.labels), _encode(l_text, reader.labels)
+    if g_text == l_text or l_code is None:
+        return list(glyph_words)
+    if g_code is None:
+        g_score, l_score = NEG, float(sequence_logp(probs[fa:fb], [l_code])[0])
+    else:
+        g_score, l_score = (float(v) for v in sequence_logp(probs[fa:fb], [g_code, l_code]))
+    g_score += GLYPH_PRIOR * same_count
+    if lexicon is not None:
+        g_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in glyph_words)
+        l_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in line_ws)
+    if g_score >= l_score:
+        return list(glyph_words)
+    y0 = min(w.box[1] for w in glyph_words)
+    y1 = max(w.box[3] for w in glyph_words)
+    out = []
+    for lw in line_ws:
+        glyphs = _chars_of(lw, frames, y0, y1)
+        out.append(WordResult(union_box(g.box for g in glyphs), lw.text, glyphs, lw.alternatives))
+    return out
+
+
 def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader: LineReader, *,
-                 mode: str = "auto", lexicon: Lexicon | None = None, k: int = 5,
+                 mode: str = "auto", lexicon: Lexicon | None = None, k: int = 5, reread: Reread | None = None,
                  text_of: Callable[[Sequence[str]], str] | None = None) -> LineResult:
     """One line with each group of overlapping words read by the glyph pipeline (``line``) or by the line
-    recognizer (``probs``, the network's output for ``frames``), whichever is likelier (module docstring)."""
+    recognizer (``probs``, the network's output for ``frames``), whichever is likelier (module docstring).
+
+    ``reread``: given a group's glyph words written at another size than the line (``out_of_size``), the
+    network's output and frames for those words alone (drawn at their own size), or None; without it such a
+    group keeps its glyph reading."""
     from .pipeline import line_text  # the pipeline imports this module lazily
 
-    greedy = greedy_words(probs, reader.labels)
+    # numbers the glyph reading found stand apart: the line reading is cut at their ends
+    cuts = [int(round(frames.frame_of(x))) for w in line.words if len(w.text) >= 2 and w.text.isdigit()
+            for x in (w.box[0], w.box[2])]
+    greedy = greedy_words(probs, reader.labels, cuts)
     if not greedy:
         return line
     allowed = reader.allowed(mode)
@@ -268,39 +333,19 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
         if not l_idx or not glyph_words:  # ink only one reading saw as a word: the glyph reading holds it
             words += glyph_words
             continue
+        if out_of_size(glyph_words, frames):
+            again = reread(glyph_words) if reread is not None else None
+            if again is None:
+                words += glyph_words
+                continue
+            own_probs, own_frames = again
+            regions = [r for _, _, _, r in greedy_words(own_probs, reader.labels)]
+            words += choose(glyph_words, own_probs, own_frames, regions, reader, allowed, lexicon, k)
+            continue
         if " ".join(w.text for w in glyph_words) == " ".join(greedy[i][0] for i in l_idx):
             words += glyph_words  # both read the same: nothing to decide (and no beam to run)
             continue
-        line_ws = [w for w in (decode_region(probs, *greedy[i][3], reader, allowed, lexicon, k) for i in l_idx) if w]
-        if not line_ws:
-            words += glyph_words
-            continue
-        xa = min(w.box[0] for w in glyph_words)
-        xb = max(w.box[2] for w in glyph_words)
-        fa = max(0, int(math.floor(min(frames.frame_of(xa), line_ws[0].frames[0]))))
-        fb = min(len(probs), int(math.ceil(max(frames.frame_of(xb), line_ws[-1].frames[1]))))
-        sub = probs[fa:fb]
-        g_text = " ".join(w.text for w in glyph_words)
-        l_text = " ".join(w.text for w in line_ws)
-        g_code = _encode(g_text, reader.labels)
-        l_code = _encode(l_text, reader.labels)
-        if g_text == l_text or l_code is None:
-            words += glyph_words
-            continue
-        g_score, l_score = (sequence_logp(sub, [g_code, l_code]) if g_code is not None
-                            else (-1e30, float(sequence_logp(sub, [l_code])[0])))
-        g_score += GLYPH_PRIOR
-        if lexicon is not None:
-            g_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in glyph_words)
-            l_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in line_ws)
-        if g_score >= l_score:
-            words += glyph_words
-            continue
-        y0 = min(w.box[1] for w in glyph_words)
-        y1 = max(w.box[3] for w in glyph_words)
-        for lw in line_ws:
-            glyphs = _chars_of(lw, frames, y0, y1)
-            words.append(WordResult(union_box(g.box for g in glyphs), lw.text, glyphs, lw.alternatives))
+        words += choose(glyph_words, probs, frames, [greedy[i][3] for i in l_idx], reader, allowed, lexicon, k)
     words.sort(key=lambda w: w.box[0])
     return replace(line, text=(text_of or line_text)([w.text for w in words]), words=tuple(words),
                    box=union_box([line.box, *(w.box for w in words)]))

@@ -260,15 +260,16 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
         progress(len(glyphs), len(glyphs))
     page = _assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context)
     if line_reader is not None:
-        def line_mask(line: Line) -> tuple[np.ndarray, float, float]:
-            x0, y0, x1, y1 = union_box(g.box for g in line.glyphs)
+        def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
+            kept = [g for g in levelled[n].glyphs if boxes is None or g.box in boxes] or list(levelled[n].glyphs)
+            x0, y0, x1, y1 = union_box(g.box for g in kept)
             out = np.zeros((y1 - y0, x1 - x0), bool)
-            for g in line.glyphs:
+            for g in kept:
                 gx0, gy0, gx1, gy1 = g.box
                 out[gy0 - y0 : gy1 - y0, gx0 - x0 : gx1 - x0] |= glyph_mask(labels, g)
             return out, float(x0), 1.0
-        page = read_lines_whole(page, [line_mask(line) for line in levelled], line_reader, mode=mode, k=k,
-                                lexicon=lexicon, levelled=levelled if back is not None else None, back=back)
+        page = read_lines_whole(page, line_mask, line_reader, mode=mode, k=k, lexicon=lexicon,
+                                levelled=levelled if back is not None else None, back=back)
     return dataclasses.replace(page, skew=angle)
 
 
@@ -329,10 +330,11 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
         progress(len(glyphs), len(glyphs))
     page = _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True)
     if line_reader is not None:
-        def line_mask(line: Line) -> tuple[np.ndarray, float, float]:
-            mask, (ox, _), per_unit = ink_line_mask([strokes[i] for g in line.glyphs for i in g.strokes])
+        def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
+            kept = [g for g in lines[n].glyphs if boxes is None or g.box in boxes] or list(lines[n].glyphs)
+            mask, (ox, _), per_unit = ink_line_mask([strokes[i] for g in kept for i in g.strokes])
             return mask, ox, per_unit
-        page = read_lines_whole(page, [line_mask(line) for line in lines], line_reader, mode=mode, k=k, lexicon=lexicon)
+        page = read_lines_whole(page, line_mask, line_reader, mode=mode, k=k, lexicon=lexicon)
     return page
 
 
@@ -357,29 +359,38 @@ def _map_word(word: WordResult, back: np.ndarray, width: int, height: int) -> Wo
     return dataclasses.replace(word, glyphs=glyphs, box=union_box(g.box for g in glyphs))
 
 
-def read_lines_whole(page: PageResult, masks: Sequence[tuple[np.ndarray, float, float]], reader: LineReader, *,
+def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray, float, float]], reader: LineReader, *,
                      mode: str = "auto", k: int = 5, lexicon: Lexicon | None = None,
                      levelled: Sequence[Line] | None = None, back: np.ndarray | None = None) -> PageResult:
     """``page`` (the glyph reading) with its lines also read whole by the line recognizer and each word the
     likelier of the two readings (``joined.combine_line``).
 
     Args:
-        masks: per line of ``page``: its bool ink mask, the page x of the mask's column 0 and mask pixels per
-            page unit (``lines.ink_line_mask`` for ink; the line's crop, 1.0, for images).
+        line_mask: ``line_mask(n)``: line ``n``'s bool ink mask, the page x of the mask's column 0 and mask pixels
+            per page unit (``lines.ink_line_mask`` for ink; the line's crop, 1.0, for images);
+            ``line_mask(n, boxes)`` the same of the glyphs of line ``n`` with those boxes only (a word written at
+            another size than its line, read again on its own).
         levelled, back: for a deskewed page, its lines with boxes on the levelled page (where the masks were
             cut) and the 2x3 affine matrix from there to the input's pixels; None otherwise.
     """
+    masks = [line_mask(n) for n in range(len(page.lines))]
     images = [normalize_line(m) for m, _, _ in masks]
     probs = reader.recognizer.predict(images)
     lines = []
     for n, (line, p, image, (_, origin, per_unit)) in enumerate(zip(page.lines, probs, images, masks)):
         frames = LineFrames(image, reader.stride, origin, per_unit)
+
+        def reread(words, n=n):
+            mask, x0, unit = line_mask(n, {g.box for w in words for g in w.glyphs})
+            own = normalize_line(mask)
+            return reader.recognizer.predict([own])[0], LineFrames(own, reader.stride, x0, unit)
+
         if levelled is None or back is None:
-            lines.append(combine_line(line, p, frames, reader, mode=mode, lexicon=lexicon, k=k))
+            lines.append(combine_line(line, p, frames, reader, mode=mode, lexicon=lexicon, k=k, reread=reread))
             continue
         # read on the levelled page, then the glyph words kept take back their own boxes, the new ones are mapped
         flat = _with_boxes(line, levelled[n])
-        read = combine_line(flat, p, frames, reader, mode=mode, lexicon=lexicon, k=k)
+        read = combine_line(flat, p, frames, reader, mode=mode, lexicon=lexicon, k=k, reread=reread)
         own = {id(f): w for f, w in zip(flat.words, line.words)}
         words = tuple(own.get(id(w)) or _map_word(w, back, page.width, page.height) for w in read.words)
         lines.append(dataclasses.replace(read, words=words, box=union_box(w.box for w in words)))

@@ -85,9 +85,20 @@ def test_a_joined_word_read_as_one_glyph_takes_the_line_reading_with_a_box_per_l
 
 
 def test_the_glyph_reading_stays_where_the_line_network_does_not_find_it_much_less_likely(reader, monkeypatch):
-    line = LineResult((0, 10, 62, 30), "c ba", (word("c", 2, 22, conf=0.3), word("ba", 42, 62)))
+    line = LineResult((0, 10, 62, 30), "cc ba", (word("cc", 2, 22, conf=0.3), word("ba", 42, 62)))
     monkeypatch.setattr(joined, "GLYPH_PRIOR", 1e6)
-    assert combine_line(line, LINE, FRAMES, reader).text == "c ba"
+    assert combine_line(line, LINE, FRAMES, reader).text == "cc ba"
+    # ... but not where it has fewer letters than the line reading: letters merged into one glyph
+    line = LineResult((0, 10, 62, 30), "c ba", (word("c", 2, 22, conf=0.3), word("ba", 42, 62)))
+    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+
+
+def test_sure_printed_letters_and_words_too_tall_for_the_line_image_keep_the_glyph_reading(reader):
+    sure = LineResult((0, 10, 62, 30), "cc ba", (word("cc", 2, 22, conf=0.95), word("ba", 42, 62)))
+    assert combine_line(sure, LINE, FRAMES, reader).text == "cc ba"
+    tall = WordResult((2, 0, 22, 200), "c", tuple(GlyphResult((2, 0, 22, 200), "c", 0.3, ()) for _ in range(1)))
+    line = LineResult((0, 0, 62, 200), "c ba", (tall, word("ba", 42, 62)))
+    assert combine_line(line, LINE, FRAMES, reader).text == "c ba"  # 200 px: far beyond 2.5 bodies of 14 px
 
 
 def test_the_word_list_pulls_a_near_reading_onto_a_word(reader):
