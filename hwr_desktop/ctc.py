@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Container, Iterable, Sequence
 
 import numpy as np
 
@@ -175,18 +175,19 @@ def _lae(a: float, b: float) -> float:
     return a if b <= NEG else a + math.log1p(math.exp(b - a))
 
 
-MAX_TRIED = 6  # labels tried per frame at most (the likeliest)
-
-
 def beam_search(probs: np.ndarray, labels: Sequence[str], lm: CharLM | None = None, *, beam: int = 10,
                 alpha: float = 0.5, beta: float = 1.0, prune: float = 1e-3, allowed: np.ndarray | None = None,
-                nbest: int = 5) -> list[tuple[str, float]]:
+                nbest: int = 5, prefixes: Container[str] | None = None, words: Container[str] | None = None,
+                tried: int = 6) -> list[tuple[str, float]]:
     """Prefix beam search over float (T, 1 + C) probabilities (column 0 blank).
 
     Args:
         lm: a character model weighed by ``alpha``, with ``beta`` added per character (None: the network alone).
-        prune: labels below this probability in a frame are not tried there (the frame's best always is).
+        prune: labels below this probability in a frame are not tried there (the frame's best always is);
+            ``tried``: at most this many labels a frame, the likeliest.
         allowed: bool (C,), the labels that may be read (a field mode); None: all.
+        prefixes, words: read one word of a list only (lower-case letters): every reading must be one of
+            ``prefixes`` as it grows and one of ``words`` at the end (``lexicon.Lexicon.prefixes`` and the list).
     Returns:
         up to ``nbest`` (text, score) pairs, best first; score = log P(frames, text) + alpha * LM + beta * length.
     """
@@ -202,9 +203,9 @@ def beam_search(probs: np.ndarray, labels: Sequence[str], lm: CharLM | None = No
         if row[BLANK] > SURE_BLANK:  # a blank frame: nothing new starts here
             cands: Sequence[int] = ()
         else:
-            tried = sorted((k for k in range(len(row) - 1) if row[k + 1] >= floor), key=lambda k: -row[k + 1])
+            likely = sorted((k for k in range(len(row) - 1) if row[k + 1] >= floor), key=lambda k: -row[k + 1])
             top = max(range(len(row) - 1), key=lambda k: row[k + 1])
-            cands = tried[:MAX_TRIED] if tried else [top]
+            cands = likely[:tried] if likely else [top]
         nxt: dict[tuple, list] = {}
         for prefix, (pb, pnb, lm_score, word) in beams.items():
             total = _lae(pb, pnb)
@@ -222,6 +223,8 @@ def beam_search(probs: np.ndarray, labels: Sequence[str], lm: CharLM | None = No
                     e[1] = _lae(e[1], p_new)
                     continue
                 ch = labels[k]
+                if prefixes is not None and (word + ch).lower() not in prefixes:
+                    continue
                 step = beta + (alpha * _lm_step(lm, word, ch) if lm is not None else 0.0)
                 nxt[ext] = [NEG, p_new, lm_score + step, "" if ch == " " else word + ch]
         if len(nxt) > beam:
@@ -232,6 +235,8 @@ def beam_search(probs: np.ndarray, labels: Sequence[str], lm: CharLM | None = No
     final = []
     for prefix, (pb, pnb, lm_score, _) in beams.items():
         text = "".join(labels[i] for i in prefix)
+        if words is not None and text.lower() not in words:
+            continue
         end = 0.0
         if lm is not None and text:
             end = alpha * _lm_step(lm, text.rsplit(" ", 1)[-1], " ")

@@ -147,7 +147,12 @@ def read_word(probs: np.ndarray, reader: LineReader, allowed: np.ndarray, lexico
         for t in texts[:3]:
             lead, core, trail = _split_core(t)
             if len(core) >= 2:
-                listed += [lead + _case_like(w, core) for w in lexicon.neighbours(core)]
+                listed += [lead + _case_like(w, core) + trail for w in lexicon.neighbours(core)]
+        # the words of the list the frames spell best, however far from the free readings
+        lead, _, trail = _split_core(texts[0])
+        found = beam_search(probs, labels, reader.lm, beam=BEAM, alpha=ALPHA, beta=BETA, allowed=allowed, nbest=NBEST,
+                            prefixes=lexicon.prefixes, words=lexicon, prune=1e-4, tried=12)
+        listed += [lead + t + trail for t, _ in found]
     cands = list(dict.fromkeys(texts + listed))
     codes = [_encode(c, labels) for c in cands]
     keep = [(c, e) for c, e in zip(cands, codes) if e is not None and all(allowed[i] for i in e)]

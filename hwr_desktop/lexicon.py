@@ -74,6 +74,7 @@ class Lexicon:
             n: np.frombuffer("".join(ws).encode(), np.uint8).reshape(len(ws), n) - ord("a") for n, ws in self._words.items()
         }
         self._deletes: dict[str, list[str]] | None = None  # built on first use by ``neighbours``
+        self._prefixes: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return sum(len(w) for w in self._words.values())
@@ -120,6 +121,14 @@ class Lexicon:
         top = top[np.lexsort((top, -scores[top]))][:k]
         words = self._words[len(letter_p)]
         return [(words[i], float(scores[i])) for i in top]
+
+    @property
+    def prefixes(self) -> frozenset[str]:
+        """Every beginning of a word of the list ("", "h", "he", ... "hello"), built on first use: what a search
+        that may read only the list's words grows along (``ctc.beam_search``)."""
+        if self._prefixes is None:
+            self._prefixes = frozenset(w[:i] for ws in self._words.values() for w in ws for i in range(len(w) + 1))
+        return self._prefixes
 
     def neighbours(self, word: str) -> list[str]:
         """The words of the list that share ``word`` (case folded) or one of its one-letter deletions with

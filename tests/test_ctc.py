@@ -83,3 +83,13 @@ def test_align_puts_each_character_on_its_frames():
     assert [s.index for s in spans] == [0, 0, 1]
     assert spans[0].end <= spans[1].start and spans[1].end <= spans[2].start
     assert align(AB, []) == []
+
+
+def test_a_search_held_to_a_word_list_reads_only_its_words():
+    # the frames read "aa" best; the list knows "ab" and "b" only
+    p = frames([1, 8, 0.1, 0.1], [9, 0.1, 0.1, 0.1], [1, 6, 3, 0.1], [9, 0.1, 0.1, 0.1])
+    words = {"ab", "b"}
+    prefixes = {w[:i] for w in words for i in range(len(w) + 1)}
+    assert beam_search(p, LABELS)[0][0] == "aa"
+    held = beam_search(p, LABELS, prefixes=prefixes, words=words)
+    assert held[0][0] == "ab" and all(t in words for t, _ in held)
