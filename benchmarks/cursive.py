@@ -123,7 +123,7 @@ def main() -> None:
     print(f"line model {reader.recognizer.info.path}; {args.split} writers: {len(words)} category-6 words, "
           f"{len(texts)} one-line category-8 texts")
     reader.lm  # built once, outside the timings
-    lexicon.neighbours("warm")
+    lexicon.prefixes
     for title, samples in (("words (6), ink", words), ("texts (8), ink", texts)):
         if not samples:
             continue

@@ -136,7 +136,7 @@ def main() -> None:
     lexicon = Lexicon.from_files([])
     reader = None if args.no_line_model else LineReader.from_path(args.line_model)
     if reader is not None:
-        reader.lm, lexicon.neighbours("")  # built once, outside the timings
+        reader.lm, lexicon.prefixes  # built once, outside the timings
     bank = glyph_bank(args.data)
     rng = np.random.default_rng(args.seed)
     work = args.keep or Path(tempfile.mkdtemp(prefix="hwr_documents_"))

@@ -96,7 +96,7 @@ def main() -> None:
     reader = LineReader.from_path(args.line_model)
     reader.lm  # built once at start (the app does it in the background)
     lexicon = Lexicon.from_files([])
-    lexicon.neighbours("")
+    lexicon.prefixes
     t = timed(lambda: recognize_ink(line, rec, line_reader=reader, lexicon=lexicon), 20)
     print(f"  + line recognizer, word list:  {1000 * t:7.1f} ms          (goal < 60)")
 

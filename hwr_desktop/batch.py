@@ -155,10 +155,10 @@ def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
         reader = load_line_reader(options.line_model, options.threads) if options.lines else None
         pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon,
                                context=options.context, personal=personal, line_reader=reader)
-        if options.word_alternatives:
-            from .words import with_word_alternatives
+        from .words import with_word_alternatives
 
-            pages = [with_word_alternatives(p, lexicon, options.word_alternatives) for p in pages]
+        # n readings per word (the line reader's words come with theirs: kept to n, none for 0)
+        pages = [with_word_alternatives(p, lexicon, options.word_alternatives) for p in pages]
     except HwrError as e:
         return FileOutcome(name, error=str(e))
     except MemoryError:

@@ -43,6 +43,7 @@ TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image,
 TOO_SMALL = 0.75  # ... this many: they are read again on their own (``combine_line``'s ``reread``)
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 DIGITS_EXTRA = ".,-+/:"  # what digits mode also reads on a line
+NEIGHBOURS = False  # also try the list's words within two edits of the free readings (no better on dev writers)
 
 
 @dataclass(frozen=True)
@@ -144,10 +145,11 @@ def read_word(probs: np.ndarray, reader: LineReader, allowed: np.ndarray, lexico
         return "", []
     listed: list[str] = []
     if lexicon is not None:
-        for t in texts[:3]:
-            lead, core, trail = _split_core(t)
-            if len(core) >= 2:
-                listed += [lead + _case_like(w, core) + trail for w in lexicon.neighbours(core)]
+        if NEIGHBOURS:
+            for t in texts[:3]:
+                lead, core, trail = _split_core(t)
+                if len(core) >= 2:
+                    listed += [lead + _case_like(w, core) + trail for w in lexicon.neighbours(core)]
         # the words of the list the frames spell best, however far from the free readings
         lead, _, trail = _split_core(texts[0])
         found = beam_search(probs, labels, reader.lm, beam=BEAM, alpha=ALPHA, beta=BETA, allowed=allowed, nbest=NBEST,

@@ -230,7 +230,7 @@ class LineRecognizer:
         through the network together (padded with blank columns)."""
         out: list[np.ndarray | None] = [None] * len(lines)
         order = sorted(range(len(lines)), key=lambda i: lines[i].image.shape[1])
-        budget = 64 * 400  # columns per call
+        budget = 8 * 400  # columns per call: onnxruntime's working memory grows with the batch (about 4 MB per 100 columns)
         i = 0
         while i < len(order):
             w = lines[order[i]].image.shape[1]

@@ -193,3 +193,20 @@ def test_the_line_reader_reads_image_lines_too(recognizer):
     page = recognize_image(img, recognizer, line_reader=LineReader(SpellingLineNet()))
     assert page.text == "ab"
     assert all(50 <= g.box[0] and g.box[2] <= 320 for g in page.glyphs)
+
+
+def test_a_real_cursive_word_in_one_stroke_reads_as_that_word(recognizer, resources_dir):
+    """A UNIPEN validation writer's "answer", written in one stroke (never trained on): glyph by glyph it is one
+    wrong glyph; with the shipped line recognizer it reads as the word, a box and alternatives per letter."""
+    from hwr_desktop.joined import LineReader
+
+    path = resources_dir / "unipen" / "answer.ink.json"
+    assert len(load_ink(path)) == 1
+    assert len(recognize_file(path, recognizer)[0].glyphs) == 1
+    page = recognize_file(path, recognizer, line_reader=LineReader.from_path())[0]
+    assert page.text == "answer"
+    glyphs = page.glyphs
+    assert [g.char for g in glyphs] == list("answer")
+    assert all(a.box[2] <= b.box[0] + 1 for a, b in zip(glyphs, glyphs[1:]))  # left to right, side by side
+    assert all(len(g.alternatives) >= 2 for g in glyphs)
+    assert page.lines[0].words[0].alternatives[0] == "answer"

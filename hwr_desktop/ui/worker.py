@@ -177,13 +177,13 @@ def run_page(path: str | Path, number: int, recognizer, mode: str, *, image: np.
         return number, image, PageResult(0, 0, "", (), number, f"{e.__class__.__name__}: {e}")
 
 
-def _build_quietly(words: WordLists, neighbours: bool = False) -> None:
-    """Build a lexicon ahead of use (with ``neighbours``, its index of near words, which the line reader asks);
+def _build_quietly(words: WordLists, prefixes: bool = False) -> None:
+    """Build a lexicon ahead of use (with ``prefixes``, the prefixes of its words, which the line reader asks);
     a failure is logged here and reported by the recognition that needs it."""
     try:
         lexicon = words.lexicon()
-        if neighbours:
-            lexicon.neighbours("")
+        if prefixes:
+            lexicon.prefixes
     except HwrError as e:
         log.warning("word lists: %s", e)
 

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STEP_MS = 25
 PAUSE_MS = 900  # longer than the autosave's delay: the autosave is written whole and the journal truncated
 PAUSE_EVERY = 12  # strokes
+JOINED_OFF = True  # the app reads glyph by glyph here (Settings: Read joined-up writing off)
 
 CHILD = f"""
 import sys
@@ -35,6 +36,11 @@ from appkill import stroke_points
 from uihelpers import draw
 
 qapp = QApplication(["hwr-desktop"])
+if {JOINED_OFF}:  # the journal is what is tested: recognition load only slows the strokes written down
+    from PySide6.QtCore import QSettings
+    qapp.setOrganizationName(app.ORGANIZATION)
+    qapp.setApplicationName(app.APP_NAME)
+    QSettings().setValue("recognition/joined", False)
 
 
 def start():
