@@ -2,7 +2,7 @@
 
 import subprocess
 import sys
-import tomllib
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "hwr_desktop"
@@ -20,6 +20,6 @@ def test_core_imports_neither_qt_nor_torch():
 
 
 def test_the_import_contract_names_every_core_module():
-    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
-    contract = config["tool"]["importlinter"]["contracts"][0]
-    assert sorted(m.removeprefix("hwr_desktop.") for m in contract["source_modules"]) == CORE
+    text = (PACKAGE.parent / "pyproject.toml").read_text()
+    listed = re.search(r"source_modules = \[(.*?)\]", text, re.S).group(1)  # no tomllib before Python 3.11
+    assert sorted(re.findall(r'"hwr_desktop\.(\w+)"', listed)) == CORE
