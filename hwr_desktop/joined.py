@@ -5,8 +5,8 @@ The glyph pipeline cuts a line into glyphs and reads each; where letters join ("
 word becomes one glyph and reads as one wrong letter. The line recognizer (``lines.LineRecognizer``) reads
 the whole line image with CTC; ``ctc`` decodes it. Here:
 
-- ``line_words``: the line reading as words, each character with its columns on the line (from the CTC
-  alignment), its confidence and alternatives, each word with its n-best readings (the beam and the word list);
+- ``line_words``: the line reading as words, each character with its frames on the line (from the CTC
+  alignment), its confidence and alternatives (a chosen word's letters share its ink by usual letter widths), each word with its n-best readings (the beam and the word list);
 - ``combine``: per group of words that overlap on the line, the glyph reading or the line reading, whichever
   the line network finds likelier once the glyph reading is given ``GLYPH_PRIOR`` nats of credit (it saw the
   letters one by one), the words of the word list given ``LIST_BONUS``. A printed word whose glyphs read
@@ -249,14 +249,17 @@ def _clusters(glyph_words: Sequence[WordResult], spans: Sequence[tuple[float, fl
     return [(sorted(g), sorted(l)) for g, l, _ in groups]
 
 
-def _chars_of(lw: LineWord, frames: LineFrames, y0: float, y1: float) -> tuple[GlyphResult, ...]:
-    """The characters of a line word as glyphs: boxes from their frames, widened to meet their neighbours'."""
-    cuts = [frames.x_of(lw.chars[0][0])]
-    for (s0, e0, _, _), (s1, e1, _, _) in zip(lw.chars[:-1], lw.chars[1:]):
-        cuts.append(frames.x_of((e0 + s1) / 2))
-    cuts.append(frames.x_of(lw.chars[-1][1]))
+NARROW, WIDE = "iljtfr1.,;:'!|()-\"", "mwMW@%"  # letters drawn about half and one and a half as wide as others
+
+
+def _chars_of(lw: LineWord, left: float, right: float, y0: float, y1: float) -> tuple[GlyphResult, ...]:
+    """The characters of a line word as glyphs side by side across [left, right] (page x), each as wide as it
+    is usually written: CTC marks a character at a spike somewhere on it, not across it, so its frames give the
+    order, not the extent."""
+    weights = [0.5 if c in NARROW else 1.5 if c in WIDE else 1.0 for c in lw.text]
+    edges = np.concatenate([[0.0], np.cumsum(weights)]) / max(sum(weights), 1e-9) * (right - left) + left
     out = []
-    for (s, e, p, alts), xa, xb in zip(lw.chars, cuts[:-1], cuts[1:]):
+    for (_, _, p, alts), xa, xb in zip(lw.chars, edges[:-1], edges[1:]):
         box = (int(math.floor(xa)), int(math.floor(y0)), max(int(math.ceil(xb)), int(math.floor(xa)) + 1),
                int(math.ceil(y1)))
         out.append(GlyphResult(box, alts[0].char, float(p), alts))
@@ -309,9 +312,14 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
         return list(glyph_words)
     y0 = min(w.box[1] for w in glyph_words)
     y1 = max(w.box[3] for w in glyph_words)
+    # the words share the group's ink: each from midway between its neighbours' characters to midway after
+    firsts = [frames.x_of(lw.chars[0][0]) for lw in line_ws]
+    lasts = [frames.x_of(lw.chars[-1][1]) for lw in line_ws]
+    lefts = [xa] + [(lasts[i - 1] + firsts[i]) / 2 for i in range(1, len(line_ws))]
+    rights = [(lasts[i] + firsts[i + 1]) / 2 for i in range(len(line_ws) - 1)] + [xb]
     out = []
-    for lw in line_ws:
-        glyphs = _chars_of(lw, frames, y0, y1)
+    for lw, left, right in zip(line_ws, lefts, rights):
+        glyphs = _chars_of(lw, left, max(right, left + len(lw.text)), y0, y1)
         out.append(WordResult(union_box(g.box for g in glyphs), lw.text, glyphs, lw.alternatives))
     return out
 
