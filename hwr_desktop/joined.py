@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .ctc import NEG, CharLM, align, beam_search, best_path, sequence_logp
+from .ctc import NEG, CharLM, Span, align, beam_search, best_path, sequence_logp
 from .decoding import mode_mask
 from .lexicon import Lexicon, read_words, shipped_words_path
 from .lines import BODY, PAD, LineImage, LineRecognizer
@@ -43,7 +43,6 @@ TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image,
 TOO_SMALL = 0.75  # ... this many: they are read again on their own (``combine_line``'s ``reread``)
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 DIGITS_EXTRA = ".,-+/:"  # what digits mode also reads on a line
-NEIGHBOURS = False  # also try the list's words within two edits of the free readings (no better on dev writers)
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class LineReader:
 
     def allowed(self, mode: str) -> np.ndarray:
         """bool (C,): what ``mode`` lets a line read (a space always; digits also ``DIGITS_EXTRA``)."""
-        mask = mode_mask(self.labels, mode).copy()
+        mask = mode_mask(self.labels, mode)
         for i, c in enumerate(self.labels):
             if c == " " or (mode == "digits" and c in DIGITS_EXTRA):
                 mask[i] = True
@@ -106,14 +105,6 @@ def _index(labels: tuple[str, ...]) -> dict[str, int]:
     return {c: i for i, c in enumerate(labels)}
 
 
-def _case_like(word: str, model: str) -> str:
-    if len(model) > 1 and model.isupper():
-        return word.upper()
-    if model[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
-
-
 def _split_core(text: str) -> tuple[str, str, str]:
     """(leading marks, letters, trailing marks) of a word: '"Hello,' -> ('"', 'Hello', ',')."""
     a = 0
@@ -125,11 +116,13 @@ def _split_core(text: str) -> tuple[str, str, str]:
     return text[:a], text[a:b], text[b:]
 
 
-def word_regions(probs: np.ndarray, labels: Sequence[str], cuts: Sequence[int] = ()) -> list[tuple[int, int]]:
+def word_regions(probs: np.ndarray, labels: Sequence[str], cuts: Sequence[int] = (),
+                 spans: Sequence[Span] | None = None) -> list[tuple[int, int]]:
     """The frames [start, end) of each word of a line: the best path's spaces cut it (at their peaks), and
-    ``cuts`` (frames) too."""
+    ``cuts`` (frames) too. ``spans``: ``best_path(probs)`` when the caller has it."""
     space = labels.index(" ") if " " in labels else -1
-    at = [s.peak for s in best_path(probs) if s.index == space] + [c for c in cuts if 0 < c < len(probs)]
+    path = best_path(probs) if spans is None else spans
+    at = [s.peak for s in path if s.index == space] + [c for c in cuts if 0 < c < len(probs)]
     bounds = [0, *sorted(set(at)), len(probs)]
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
@@ -137,7 +130,7 @@ def word_regions(probs: np.ndarray, labels: Sequence[str], cuts: Sequence[int] =
 def read_word(probs: np.ndarray, reader: LineReader, allowed: np.ndarray, lexicon: Lexicon | None,
               k: int = 5) -> tuple[str, list[tuple[str, float]]]:
     """The reading of one word's frames, float (T, 1 + C): (best text, [(reading, log P), ...] best first),
-    from the beam (with the character model) and, with ``lexicon``, the words of the list near its readings."""
+    from the beam (with the character model) and, with ``lexicon``, from a beam held to the list's words."""
     labels = reader.labels
     beam = beam_search(probs, labels, reader.lm, beam=BEAM, alpha=ALPHA, beta=BETA, allowed=allowed, nbest=NBEST)
     texts = [t for t, _ in beam if t and " " not in t] or [t.replace(" ", "") for t, _ in beam if t.strip()]
@@ -145,11 +138,6 @@ def read_word(probs: np.ndarray, reader: LineReader, allowed: np.ndarray, lexico
         return "", []
     listed: list[str] = []
     if lexicon is not None:
-        if NEIGHBOURS:
-            for t in texts[:3]:
-                lead, core, trail = _split_core(t)
-                if len(core) >= 2:
-                    listed += [lead + _case_like(w, core) + trail for w in lexicon.neighbours(core)]
         # the words of the list the frames spell best, however far from the free readings
         lead, _, trail = _split_core(texts[0])
         found = beam_search(probs, labels, reader.lm, beam=BEAM, alpha=ALPHA, beta=BETA, allowed=allowed, nbest=NBEST,
@@ -168,8 +156,9 @@ def read_word(probs: np.ndarray, reader: LineReader, allowed: np.ndarray, lexico
         in_list = [(c, s) for c, s in ranked if _split_core(c)[1].lower() in lexicon]
         if in_list and in_list[0][1] >= free[1] - LIST_MARGIN:
             best = in_list[0][0]
+    score = dict(ranked)
     order = [best] + [c for c, _ in ranked if c != best]
-    return best, [(c, float(dict(ranked)[c])) for c in order[:k]]
+    return best, [(c, float(score[c])) for c in order[:k]]
 
 
 def decode_region(probs: np.ndarray, a: int, b: int, reader: LineReader, allowed: np.ndarray,
@@ -206,7 +195,7 @@ def greedy_words(probs: np.ndarray, labels: Sequence[str], cuts: Sequence[int] =
     region's frames) per region of ``word_regions`` (with ``cuts``) that reads anything."""
     spans = best_path(probs)
     out = []
-    for a, b in word_regions(probs, labels, cuts):
+    for a, b in word_regions(probs, labels, cuts, spans):
         inside = [s for s in spans if a <= s.peak < b and labels[s.index] != " "]
         if inside:
             out.append(("".join(labels[s.index] for s in inside), inside[0].start, inside[-1].end, (a, b)))
@@ -325,8 +314,8 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
 
 
 def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader: LineReader, *,
-                 mode: str = "auto", lexicon: Lexicon | None = None, k: int = 5, reread: Reread | None = None,
-                 text_of: Callable[[Sequence[str]], str] | None = None) -> LineResult:
+                 mode: str = "auto", lexicon: Lexicon | None = None, k: int = 5, reread: Reread | None = None
+                 ) -> LineResult:
     """One line with each group of overlapping words read by the glyph pipeline (``line``) or by the line
     recognizer (``probs``, the network's output for ``frames``), whichever is likelier (module docstring).
 
@@ -362,5 +351,5 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
             continue
         words += choose(glyph_words, probs, frames, [greedy[i][3] for i in l_idx], reader, allowed, lexicon, k)
     words.sort(key=lambda w: w.box[0])
-    return replace(line, text=(text_of or line_text)([w.text for w in words]), words=tuple(words),
+    return replace(line, text=line_text([w.text for w in words]), words=tuple(words),
                    box=union_box([line.box, *(w.box for w in words)]))

@@ -73,7 +73,6 @@ class Lexicon:
         self._codes = {
             n: np.frombuffer("".join(ws).encode(), np.uint8).reshape(len(ws), n) - ord("a") for n, ws in self._words.items()
         }
-        self._deletes: dict[str, list[str]] | None = None  # built on first use by ``neighbours``
         self._prefixes: frozenset[str] | None = None
 
     def __len__(self) -> int:
@@ -129,22 +128,6 @@ class Lexicon:
         if self._prefixes is None:
             self._prefixes = frozenset(w[:i] for ws in self._words.values() for w in ws for i in range(len(w) + 1))
         return self._prefixes
-
-    def neighbours(self, word: str) -> list[str]:
-        """The words of the list that share ``word`` (case folded) or one of its one-letter deletions with
-        themselves or one of theirs: every word within one edit, and most within two (SymSpell's index)."""
-        if self._deletes is None:
-            index: dict[str, list[str]] = {}
-            for ws in self._words.values():
-                for w in ws:
-                    for key in {w, *(w[:i] + w[i + 1 :] for i in range(len(w)))}:
-                        index.setdefault(key, []).append(w)
-            self._deletes = index
-        w = word.lower()
-        found: set[str] = set()
-        for key in {w, *(w[:i] + w[i + 1 :] for i in range(len(w)))}:
-            found.update(self._deletes.get(key, ()))
-        return sorted(found)
 
     def _scores(self, letter_p: np.ndarray) -> np.ndarray | None:
         """float (m,): the log probability of each of the lexicon's m words of length n under float (n, 26)

@@ -16,7 +16,6 @@ retrain. ``LineRecognizer`` refuses a model whose metadata names another version
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ import numpy as np
 from .errors import EmptyInputError, ModelError
 from .ink import Stroke, rasterize
 from .normalize import thin
-from .recognizer import open_session
+from .recognizer import check_preprocess, model_labels, model_report, open_session
 
 log = logging.getLogger(__name__)
 
@@ -201,28 +200,21 @@ class LineRecognizer:
         p = Path(path) if path is not None else default_line_model_path()
         session = open_session(p, threads, "line model")
         meta = session.get_modelmeta().custom_metadata_map
+        labels = model_labels(meta, "hwr_line_labels", p, "line model")
         try:
-            labels = tuple(json.loads(meta["hwr_line_labels"]))
             stride = int(meta["hwr_line_stride"])
         except (KeyError, ValueError, TypeError):
-            raise ModelError(f"line model {p} has no valid 'hwr_line_labels' / 'hwr_line_stride' metadata") from None
-        if not labels or not all(isinstance(c, str) and len(c) == 1 for c in labels) or stride < 1:
-            raise ModelError(f"line model {p}: labels must be single characters and the stride positive")
-        preprocess = meta.get("hwr_line_preprocess", "")
-        if preprocess != LINE_PREPROCESS_VERSION:
-            raise ModelError(f"line model {p} was trained with preprocessing {preprocess!r}, "
-                             f"this program uses {LINE_PREPROCESS_VERSION!r}")
+            raise ModelError(f"line model {p} has no valid 'hwr_line_stride' metadata") from None
+        if stride < 1:
+            raise ModelError(f"line model {p}: the stride must be positive")
+        preprocess = check_preprocess(meta, "hwr_line_preprocess", LINE_PREPROCESS_VERSION, p, "line model")
         inputs = session.get_inputs()
         if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[1:3] != [1, HEIGHT]:
             raise ModelError(f"line model {p}: expected one input of shape (N, 1, {HEIGHT}, W)")
         out_shape = session.get_outputs()[0].shape
         if out_shape[-1] != len(labels) + 1:
             raise ModelError(f"line model {p}: {out_shape[-1]} outputs but {len(labels)} labels and a blank")
-        try:
-            report = json.loads(meta.get("hwr_report", "{}"))
-        except ValueError:
-            report = {}
-        return cls(session, LineModelInfo(str(p), labels, preprocess, stride, report))
+        return cls(session, LineModelInfo(str(p), labels, preprocess, stride, model_report(meta)))
 
     def predict(self, lines: Sequence[LineImage]) -> list[np.ndarray]:
         """Per-frame probabilities of each line: float32 (T_i, 1 + len(labels)), rows summing to 1, column 0

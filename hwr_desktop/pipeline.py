@@ -153,11 +153,15 @@ def prepare_page(image: np.ndarray, *, deskew: bool = True, rules: bool = True) 
 def _map_box(mask: np.ndarray, origin: tuple[int, int], back: np.ndarray, width: int, height: int) -> Box:
     """The box, in input pixels, of a glyph's ink (bool (h, w) at ``origin`` on the levelled page)."""
     ys, xs = np.nonzero(mask)
-    px, py = map_points(back, xs + origin[0] + 0.5, ys + origin[1] + 0.5)
+    return _bounds(*map_points(back, xs + origin[0] + 0.5, ys + origin[1] + 0.5), width, height)
+
+
+def _bounds(px: np.ndarray, py: np.ndarray, width: int, height: int) -> Box:
+    """The box of points (input pixels), inside a ``width`` x ``height`` image and at least a pixel wide and tall."""
     x0 = int(np.clip(np.floor(px.min()), 0, width - 1))
     y0 = int(np.clip(np.floor(py.min()), 0, height - 1))
-    x1 = int(np.clip(np.ceil(px.max()), x0 + 1, width))
-    y1 = int(np.clip(np.ceil(py.max()), y0 + 1, height))
+    x1 = int(np.clip(np.ceil(px.max()), x0 + 1, max(width, x0 + 1)))
+    y1 = int(np.clip(np.ceil(py.max()), y0 + 1, max(height, y0 + 1)))
     return (x0, y0, x1, y1)
 
 
@@ -347,11 +351,9 @@ def _with_boxes(line: LineResult, boxes: Line) -> LineResult:
 
 
 def _map_box_corners(box: Box, back: np.ndarray, width: int, height: int) -> Box:
+    """The input-pixel box of a box on the levelled page (its four corners mapped by ``back``)."""
     xs, ys = map_points(back, np.array([box[0], box[2], box[0], box[2]], float), np.array([box[1], box[1], box[3], box[3]], float))
-    x0 = int(np.clip(np.floor(xs.min()), 0, max(0, width - 1)))
-    y0 = int(np.clip(np.floor(ys.min()), 0, max(0, height - 1)))
-    return (x0, y0, int(np.clip(np.ceil(xs.max()), x0 + 1, max(width, x0 + 1))),
-            int(np.clip(np.ceil(ys.max()), y0 + 1, max(height, y0 + 1))))
+    return _bounds(xs, ys, width, height)
 
 
 def _map_word(word: WordResult, back: np.ndarray, width: int, height: int) -> WordResult:

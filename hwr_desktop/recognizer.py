@@ -47,6 +47,37 @@ def open_session(path: Path, threads: int = 0, what: str = "model"):
         raise ModelError(f"cannot load {what} {path}: {str(e).splitlines()[0][:200]}") from None
 
 
+def model_labels(meta: dict, key: str, path: Path, what: str = "model") -> tuple[str, ...]:
+    """The labels a model's metadata ``key`` holds (a JSON list of single characters).
+
+    Raises:
+        ModelError: missing, not a list, empty, or not single characters.
+    """
+    try:
+        labels = tuple(json.loads(meta[key]))
+    except (KeyError, ValueError, TypeError):
+        raise ModelError(f"{what} {path} has no valid {key!r} metadata") from None
+    if not labels or not all(isinstance(c, str) and len(c) == 1 for c in labels):
+        raise ModelError(f"{what} {path}: labels must be single characters")
+    return labels
+
+
+def check_preprocess(meta: dict, key: str, expected: str, path: Path, what: str = "model") -> str:
+    """The preprocessing version in metadata ``key``. Raises ModelError unless it is ``expected``."""
+    preprocess = meta.get(key, "")
+    if preprocess != expected:
+        raise ModelError(f"{what} {path} was trained with preprocessing {preprocess!r}, this program uses {expected!r}")
+    return preprocess
+
+
+def model_report(meta: dict) -> dict:
+    """The training report in the metadata (``hwr_report``); {} when there is none or it is not JSON."""
+    try:
+        return json.loads(meta.get("hwr_report", "{}"))
+    except ValueError:
+        return {}
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """What the model file says about itself."""
@@ -82,28 +113,15 @@ class Recognizer:
         p = Path(path) if path is not None else default_model_path()
         session = open_session(p, threads, "model")
         meta = session.get_modelmeta().custom_metadata_map
-        try:
-            labels = tuple(json.loads(meta["hwr_labels"]))
-        except (KeyError, ValueError, TypeError):
-            raise ModelError(f"model {p} has no valid 'hwr_labels' metadata") from None
-        if not labels or not all(isinstance(c, str) and len(c) == 1 for c in labels):
-            raise ModelError(f"model {p}: labels must be single characters")
-        preprocess = meta.get("hwr_preprocess", "")
-        if preprocess != PREPROCESS_VERSION:
-            raise ModelError(
-                f"model {p} was trained with preprocessing {preprocess!r}, this program uses {PREPROCESS_VERSION!r}"
-            )
+        labels = model_labels(meta, "hwr_labels", p)
+        preprocess = check_preprocess(meta, "hwr_preprocess", PREPROCESS_VERSION, p)
         inputs = session.get_inputs()
         if len(inputs) != 1 or list(inputs[0].shape[1:]) != [1, SIZE, SIZE]:
             raise ModelError(f"model {p}: expected one input of shape (N, 1, {SIZE}, {SIZE})")
         out_shape = session.get_outputs()[0].shape
         if out_shape[-1] != len(labels):
             raise ModelError(f"model {p}: {out_shape[-1]} outputs but {len(labels)} labels")
-        try:
-            report = json.loads(meta.get("hwr_report", "{}"))
-        except ValueError:
-            report = {}
-        return cls(session, ModelInfo(str(p), labels, preprocess, report))
+        return cls(session, ModelInfo(str(p), labels, preprocess, model_report(meta)))
 
     def predict(self, glyphs: np.ndarray, batch: int = 64) -> tuple[np.ndarray, np.ndarray | None]:
         """Classify normalized glyphs.

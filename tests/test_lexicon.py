@@ -59,9 +59,6 @@ def test_a_usable_word_is_two_to_24_letters():
     assert not is_word("r2d2") and not is_word("x" * 25)
 
 
-def test_prefixes_and_neighbours_of_a_list():
+def test_prefixes_of_a_list():
     lex = Lexicon(["hello", "help", "yellow"])
     assert {"", "h", "he", "hel", "hell", "hello", "help"} <= lex.prefixes and "hx" not in lex.prefixes
-    assert lex.neighbours("helo") == ["hello", "help"]
-    assert lex.neighbours("Yelow") == ["yellow"]
-    assert lex.neighbours("zzzz") == []

@@ -421,11 +421,20 @@ def main(argv: list[str] | None = None) -> None:
     losses: list[float] = []
     model.train()
 
-    def save(name: str, cer: float | None = None) -> None:
+    def save(name: str) -> None:
         report = {"dev_cer": state["best"], "minutes": state["elapsed"] / 60, "samples_seen": state["seen"],
                   "unipen_train": len(train_items)}
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": dataclasses.asdict(cfg),
                     "report": report}, out / name)
+
+    def checkpoint(what: str) -> None:
+        """Measure the dev CER, keep best.pt when it is the best so far, and last.pt always."""
+        cer = evaluate(model, dev)
+        log(f"{what} {cer:.4f} (best {state['best']:.4f})")
+        if cer < state["best"]:
+            state["best"] = cer
+            save("best.pt")
+        save("last.pt")
 
     _DRAW.update(items=train_items, font=font, cfg=cfg)
     workers = mp.get_context("fork").Pool(1)
@@ -463,19 +472,9 @@ def main(argv: list[str] | None = None) -> None:
                 f"{rate:.0f} samples/s, {state['elapsed'] / 60:.1f}/{cfg.minutes:.0f} min, ETA {(budget - state['elapsed']) / 60:.1f} min")
         if state["elapsed"] - last_eval >= cfg.eval_every * 60:
             last_eval = state["elapsed"]
-            cer = evaluate(model, dev)
-            log(f"dev CER {cer:.4f} (best {state['best']:.4f})")
-            if cer < state["best"]:
-                state["best"] = cer
-                save("best.pt")
-            save("last.pt")
+            checkpoint("dev CER")
     workers.terminate()
-    cer = evaluate(model, dev)
-    log(f"final dev CER {cer:.4f} (best {state['best']:.4f})")
-    if cer < state["best"]:
-        state["best"] = cer
-        save("best.pt")
-    save("last.pt")
+    checkpoint("final dev CER")
     best = torch.load(out / "best.pt", weights_only=False)
     model.load_state_dict(best["model"])
     report = best["report"]
