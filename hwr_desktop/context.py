@@ -55,6 +55,12 @@ FLOOR = 0.05  # the lowest geometric score: geometry alone moves a reading by at
 SIGMA = 0.22  # tolerance of a glyph's top and bottom, in x-heights
 
 
+def extent(char: str) -> float | None:
+    """How tall ``char`` is usually written, in x-heights (a descender's tail included), or None for a mark."""
+    profile = _PROFILE.get(char)
+    return None if profile is None else profile[0] - profile[1]
+
+
 def fit_baseline(boxes: Sequence[Box]) -> tuple[float, float]:
     """A robust line ``y = a + b x`` through the glyph bottoms (descenders are outliers).
 

@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .context import extent
 from .ctc import NEG, CharLM, Span, align, beam_search, best_path, sequence_logp
 from .decoding import mode_mask
 from .lexicon import Lexicon, read_words, shipped_words_path
@@ -41,6 +42,8 @@ GLYPH_PRIOR = 12.0  # the glyph reading's credit, in nats of the line network's 
 GLYPH_SURE = 0.9  # ... as many letters as the line reading; with each read at least this surely, it stays as is
 TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image, nor one lower than ...
 TOO_SMALL = 0.75  # ... this many: they are read again on their own (``combine_line``'s ``reread``)
+SIZE_STEP = 1.6  # neighbouring words whose sizes differ by this factor are read as lines of their own
+SIZE_SURE = 0.5  # the glyphs read at least this surely say how large their word is written
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 DIGITS_EXTRA = ".,-+/:"  # what digits mode also reads on a line
 
@@ -267,6 +270,34 @@ def out_of_size(glyph_words: Sequence[WordResult], frames: LineFrames) -> bool:
     return height > TOO_TALL * body or height < TOO_SMALL * body
 
 
+def word_size(word: WordResult) -> float | None:
+    """The x-height a word is written at, by its surely read letters (their heights over their usual
+    extents, ``context.extent``; the median), or None where none is sure."""
+    sizes = [(g.box[3] - g.box[1]) / e for g in word.glyphs
+             if g.confidence >= SIZE_SURE and (e := extent(g.char)) is not None]
+    return float(np.median(sizes)) if sizes else None
+
+
+def size_runs(words: Sequence[WordResult]) -> list[list[int]]:
+    """The words of a line (in reading order) as runs of one size: a word whose size (``word_size``) differs
+    from its run's by more than SIZE_STEP starts a run of its own (a word written twice as large as its
+    neighbours); words of unknown size stay in the run they are in. Each run is read as a line of its own,
+    since the line image is scaled by one size."""
+    runs: list[list[int]] = []
+    sizes: list[list[float]] = []
+    for i, word in enumerate(words):
+        size = word_size(word)
+        if runs and (size is None or not sizes[-1]
+                     or max(size, ref := float(np.median(sizes[-1]))) / min(size, ref) <= SIZE_STEP):
+            runs[-1].append(i)
+            if size is not None:
+                sizes[-1].append(size)
+            continue
+        runs.append([i])
+        sizes.append([] if size is None else [size])
+    return runs
+
+
 Reread = Callable[[Sequence[WordResult]], "tuple[np.ndarray, LineFrames] | None"]
 
 
@@ -336,6 +367,9 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
         glyph_words = [line.words[i] for i in g_idx]
         if not l_idx or not glyph_words:  # ink only one reading saw as a word: the glyph reading holds it
             words += glyph_words
+            continue
+        if all(len(w.text) >= 2 and w.text.isdigit() for w in glyph_words):
+            words += glyph_words  # numbers: the glyph reading has every digit; the line reading often drops one
             continue
         if out_of_size(glyph_words, frames):
             again = reread(glyph_words) if reread is not None else None

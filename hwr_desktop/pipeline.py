@@ -21,7 +21,7 @@ from .decoding import mode_mask, restrict, top_k
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document, require_file  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
-from .joined import LineFrames, LineReader, combine_line
+from .joined import LineFrames, LineReader, combine_line, size_runs
 from .lexicon import Lexicon
 from .lines import ink_line_mask, normalize_line
 from .normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph
@@ -375,11 +375,16 @@ def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray
         levelled, back: for a deskewed page, its lines with boxes on the levelled page (where the masks were
             cut) and the 2x3 affine matrix from there to the input's pixels; None otherwise.
     """
-    masks = [line_mask(n) for n in range(len(page.lines))]
+    flats = [line if levelled is None or back is None else _with_boxes(line, levelled[n])
+             for n, line in enumerate(page.lines)]
+    # each run of words of one size is drawn as a line image of its own (a word twice as large as the rest)
+    parts = [(n, run) for n, flat in enumerate(flats) for run in size_runs(flat.words)]
+    masks = [line_mask(n) if len(run) == len(flats[n].words) else
+             line_mask(n, {g.box for i in run for g in flats[n].words[i].glyphs}) for n, run in parts]
     images = [normalize_line(m) for m, _, _ in masks]
     probs = reader.recognizer.predict(images)
-    lines = []
-    for n, (line, p, image, (_, origin, per_unit)) in enumerate(zip(page.lines, probs, images, masks)):
+    read_words: list[list[WordResult]] = [[] for _ in flats]
+    for (n, run), p, image, (_, origin, per_unit) in zip(parts, probs, images, masks):
         frames = LineFrames(image, reader.stride, origin, per_unit)
 
         def reread(words, n=n):
@@ -387,15 +392,16 @@ def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray
             own = normalize_line(mask)
             return reader.recognizer.predict([own])[0], LineFrames(own, reader.stride, x0, unit)
 
-        if levelled is None or back is None:
-            lines.append(combine_line(line, p, frames, reader, mode=mode, lexicon=lexicon, k=k, reread=reread))
-            continue
-        # read on the levelled page, then the glyph words kept take back their own boxes, the new ones are mapped
-        flat = _with_boxes(line, levelled[n])
-        read = combine_line(flat, p, frames, reader, mode=mode, lexicon=lexicon, k=k, reread=reread)
-        own = {id(f): w for f, w in zip(flat.words, line.words)}
-        words = tuple(own.get(id(w)) or _map_word(w, back, page.width, page.height) for w in read.words)
-        lines.append(dataclasses.replace(read, words=words, box=union_box(w.box for w in words)))
+        part = dataclasses.replace(flats[n], words=tuple(flats[n].words[i] for i in run))
+        read_words[n] += combine_line(part, p, frames, reader, mode=mode, lexicon=lexicon, k=k, reread=reread).words
+    lines = []
+    for line, flat, words in zip(page.lines, flats, read_words):
+        words.sort(key=lambda w: w.box[0])
+        if flat is not line:  # deskewed: the glyph words kept take back their own boxes, the new ones are mapped
+            own = {id(f): w for f, w in zip(flat.words, line.words)}
+            words = [own.get(id(w)) or _map_word(w, back, page.width, page.height) for w in words]
+        lines.append(dataclasses.replace(line, text=line_text([w.text for w in words]), words=tuple(words),
+                                         box=union_box([line.box, *(w.box for w in words)])))
     return dataclasses.replace(page, text=join_lines([l.text for l in lines], [l.paragraph for l in lines]),
                                lines=tuple(lines))
 

@@ -30,6 +30,8 @@ MIN_SKEW = 0.4  # smaller angles are left alone (rotation costs time and blurs a
 SKEW_WORK_PX = 900  # the long side of the page is reduced to about this for the estimate
 RULE_LENGTH = 3.0  # a rule is at least this many text heights long ...
 RULE_PAGE_FRACTION = 1 / 12  # ... and this fraction of the page's width (height for vertical rules)
+RULE_EDGE = 2  # pixels beside a run where a rule's ink has stopped ...
+RULE_CLEAR = 0.5  # ... along at least this share of its length
 BOX_SIDE = 0.5  # a vertical run at least this many text heights tall joining two rules is a box side
 FRAME_BAND = 0.15  # the sides of a drawn box are looked for in bands this many text heights wide ...
 FRAME_COVER = 0.9  # ... and must ink this fraction of each side
@@ -132,6 +134,35 @@ def _runs(binary_u8: np.ndarray, length: int, horizontal: bool) -> np.ndarray:
     return (cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) > 0) & (binary_u8 > 0)
 
 
+def _lone(runs: np.ndarray, binary: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The runs that lie apart from other ink along most of their length (a rule, with writing touching it
+    here and there), not inside a band of ink (the body of a word written with a thick pen, whose rows run
+    on for several letters): per piece, the share of its positions along it where the ink stops on both
+    sides within RULE_EDGE pixels must reach RULE_CLEAR."""
+    if not horizontal:
+        return _lone(runs.T, binary.T, True).T
+    n, labels = cv2.connectedComponents(runs.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return runs
+    h = binary.shape[0]
+    ys, xs = np.nonzero(runs)
+    lab = labels[ys, xs]
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        mine = lab == i
+        cols, rows = xs[mine], ys[mine]
+        order = np.argsort(cols, kind="stable")
+        cols, rows = cols[order], rows[order]
+        first = np.r_[True, cols[1:] != cols[:-1]]
+        last = np.r_[cols[1:] != cols[:-1], True]
+        c = cols[first]
+        above, below = rows[first] - RULE_EDGE, rows[last] + RULE_EDGE
+        clear = ((above < 0) | ~binary[np.clip(above, 0, h - 1), c]) & ((below >= h) | ~binary[np.clip(below, 0, h - 1), c])
+        keep[i] = clear.mean() >= RULE_CLEAR
+    keep[0] = False
+    return keep[labels]
+
+
 def _thickness(mask: np.ndarray, horizontal: bool) -> int:
     """Median thickness of the runs in ``mask`` (area over length of each piece), at least 1."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
@@ -228,8 +259,8 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
         return binary
     hlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * w, 15))
     vlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * h, 15))
-    hmask = _runs(u8, hlen, horizontal=True) if hlen < w else np.zeros_like(binary)
-    vmask = _runs(u8, vlen, horizontal=False) if vlen < h else np.zeros_like(binary)
+    hmask = _lone(_runs(u8, hlen, horizontal=True), binary, True) if hlen < w else np.zeros_like(binary)
+    vmask = _lone(_runs(u8, vlen, horizontal=False), binary, False) if vlen < h else np.zeros_like(binary)
     vmask |= _box_sides(u8, hmask, height)
     cleaned = binary
     if hmask.any() or vmask.any():

@@ -50,7 +50,6 @@ SplitCheck = Callable[[np.ndarray, list[np.ndarray]], bool]
 # (union mask, piece masks, which pieces are parts) -> how surely the union is one character (0: keep apart)
 MergeScore = Callable[[np.ndarray, list[np.ndarray], list[bool]], float]
 GlyphMask = Callable[["Glyph"], np.ndarray]  # a glyph -> bool (h, w) of its ink
-LINE_TOLERANCE = 0.6  # |dy| / glyph height that still continues a line
 VALLEY = 0.08  # ink lines: a profile this low (x the lower neighbouring peak) ...
 VALLEY_SPAN = 0.15  # ... over at least this many glyph heights separates two written lines
 VALLEY_FULL = 0.45  # ... where the units' whole extents leave at most this much of theirs
@@ -99,38 +98,6 @@ def typical_height(units: Sequence[Unit]) -> float:
 
 def _is_small(u: Unit, height: float) -> bool:
     return max(u.height, u.width) < 0.35 * height
-
-
-def group_lines(units: Sequence[Unit], height: float) -> list[list[Unit]]:
-    """Split units into text lines, top to bottom; each line's units sorted by x."""
-    big = sorted((u for u in units if not _is_small(u, height)), key=lambda u: u.box[0])
-    small = [u for u in units if _is_small(u, height)]
-    lines: list[list[Unit]] = []
-    for u in big:
-        best, best_d = None, LINE_TOLERANCE * height
-        for line in lines:
-            ref = np.mean([v.cy for v in line[-3:]])
-            d = abs(u.cy - ref)
-            if d < best_d:
-                best, best_d = line, d
-        if best is None:
-            lines.append([u])
-        else:
-            best.append(u)
-    if not lines:  # only small marks: one line of them
-        return [sorted(small, key=lambda u: u.box[0])] if small else []
-    for u in small:
-        cx = (u.box[0] + u.box[2]) / 2
-
-        def dist(line: list[Unit]) -> float:
-            # vertical distance to the line's band near this x (dots sit above, commas below)
-            near = sorted(line, key=lambda v: abs((v.box[0] + v.box[2]) / 2 - cx))[:3]
-            top, bot = min(v.box[1] for v in near), max(v.box[3] for v in near)
-            return max(top - u.cy, u.cy - bot, 0.0) + 0.01 * abs(u.cy - (top + bot) / 2)
-
-        min(lines, key=dist).append(u)
-    lines.sort(key=lambda line: np.median([v.cy for v in line]))
-    return [sorted(line, key=lambda v: v.box[0]) for line in _merge_dot_lines(lines)]
 
 
 def _lower_peak(profile: np.ndarray) -> np.ndarray:
@@ -335,23 +302,24 @@ def _int_box(b: Sequence[float]) -> Box:
     return (int(np.floor(b[0])), int(np.floor(b[1])), int(np.ceil(b[2])), int(np.ceil(b[3])))
 
 
-def layout(units: Sequence[Unit], bands: bool = False) -> list[Line]:
-    """Lines of words of glyphs from units, in reading order.
+def layout(units: Sequence[Unit], dot_lines: bool = False) -> list[Line]:
+    """Lines of words of glyphs from units, in reading order: written lines by the vertical profile of the
+    ink (``ink_line_bands``: a joined-up word's pieces, stems and loops stay one line; pages are levelled
+    first).
 
     Args:
         units: the ink pieces; ``Unit.index`` is recorded in ``Glyph.strokes``.
-        bands: split the units into written lines by their vertical profile (``ink_line_bands``: for ink,
-            which is level) instead of chaining them (``group_lines``: for pages, whose lines may wander).
+        dot_lines: a "line" of one or two dots right above a line joins it (``_merge_dot_lines``: a lone i
+            cut out of a page; ink has its dots joined to their letters by then).
     Raises:
         EmptyInputError: no units.
     """
     if not units:
         raise EmptyInputError("nothing is written")
     height = typical_height(units)
-    if bands:
-        groups = [sorted(band, key=lambda u: u.box[0]) for band in ink_line_bands(units, height)]
-    else:
-        groups = group_lines(units, height)
+    groups = [sorted(band, key=lambda u: u.box[0]) for band in ink_line_bands(units, height)]
+    if dot_lines:
+        groups = _merge_dot_lines(groups)
     lines = []
     for line_units in groups:
         glyph_units = group_glyphs(line_units, height)
@@ -440,7 +408,7 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
         Line(line.box, tuple(Word(w.box, tuple(
             Glyph(g.box, tuple(sorted(u.index for k in g.strokes for u in groups[k]))) for g in w.glyphs))
             for w in line.words))
-        for line in layout(merged)
+        for line in layout(merged, dot_lines=True)
     ]
     def mask(glyph: Glyph) -> np.ndarray:
         return glyph_mask(labels, glyph)
@@ -769,7 +737,7 @@ def segment_ink(strokes: Sequence[Stroke]) -> list[Line]:
     # before lines are formed, so that no piece starts a line of its own
     stacked = stack_parts(units_of(groups), height)
     groups = sorted((sorted(i for u in part for i in groups[u.index]) for part in stacked), key=lambda g: g[0])
-    lines = layout(units_of(groups), bands=True)
+    lines = layout(units_of(groups))
 
     def expand(glyph: Glyph) -> Glyph:
         members = tuple(sorted(i for k in glyph.strokes for i in groups[k]))

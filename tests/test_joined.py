@@ -113,3 +113,28 @@ def test_the_word_list_pulls_a_near_reading_onto_a_word(reader):
 def test_digits_mode_reads_no_letters_on_a_line(reader):
     assert [LABELS[i] for i in np.nonzero(reader.allowed("digits"))[0]] == ["1", " "]
     assert all(set(w.text) <= {"1"} for w in line_words(LINE, reader, mode="digits"))
+
+
+def sized(text, x0, height, conf=0.9):
+    """A word of small letters ``height`` tall (their x-height), standing on y = 100."""
+    glyphs = tuple(GlyphResult((x0 + 12 * i, 100 - height, x0 + 12 * i + 10, 100), c, conf, (Candidate(c, conf),))
+                   for i, c in enumerate(text))
+    return WordResult(union_box(g.box for g in glyphs), text, glyphs)
+
+
+def test_words_written_at_another_size_are_read_as_lines_of_their_own():
+    words = [sized("con", 0, 20), sized("an", 50, 22), sized("no", 90, 45), sized("on", 130, 21)]
+    assert joined.size_runs(words) == [[0, 1], [2], [3]]
+    # a word whose size nothing tells (no letter read surely) stays in the run it is in
+    words[2] = sized("no", 90, 45, conf=0.2)
+    assert joined.size_runs(words) == [[0, 1, 2, 3]]
+    # a capital or a tall letter is measured by its usual extent, not taken for a larger word
+    assert joined.size_runs([sized("con", 0, 20), sized("b", 50, 29), sized("1", 70, 30)]) == [[0, 1, 2]]
+
+
+def test_numbers_keep_the_glyph_reading_with_every_digit(reader):
+    # the line network reads "ab ba" over the whole line; the glyph reading "11" of the first word is a number
+    line = LineResult((0, 10, 62, 30), "11 ba", (word("11", 2, 22, conf=0.5), word("ba", 42, 62)))
+    assert combine_line(line, LINE, FRAMES, reader).text == "11 ba"
+    line = LineResult((0, 10, 62, 30), "c1 ba", (word("c1", 2, 22, conf=0.5), word("ba", 42, 62)))
+    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"

@@ -210,3 +210,29 @@ def test_a_real_cursive_word_in_one_stroke_reads_as_that_word(recognizer, resour
     assert all(a.box[2] <= b.box[0] + 1 for a, b in zip(glyphs, glyphs[1:]))  # left to right, side by side
     assert all(len(g.alternatives) >= 2 for g in glyphs)
     assert page.lines[0].words[0].alternatives[0] == "answer"
+
+
+def test_a_word_written_larger_than_its_line_is_read_as_a_line_image_of_its_own():
+    from hwr_desktop.joined import LineReader
+
+    def ring(cx, r, t0):
+        a = np.linspace(0, 2 * np.pi, 40)
+        return Stroke(np.c_[cx + r * np.cos(a), 200 - r - r * np.sin(a), np.ones(40), t0 + 10 * np.arange(40)])
+
+    strokes, x = [], 50.0
+    for size in (10, 10, 0, 26, 26, 0, 10, 10):  # "oo OO oo": the middle word 2.6 times as large
+        if size:
+            strokes.append(ring(x + size, size, 1000 * len(strokes)))
+        x += 2 * size + 8 if size else 40
+
+    class Counting(SpellingLineNet):
+        images = []
+
+        def predict(self, lines):
+            self.images += [li.image.shape for li in lines]
+            return super().predict(lines)
+
+    net = Counting()
+    page = recognize_ink(strokes, FakeRecognizer("o"), line_reader=LineReader(net))
+    assert len(net.images) == 3  # three runs of one size, each scaled on its own
+    assert len(page.lines) == 1 and len(page.lines[0].words) == 3

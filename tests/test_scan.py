@@ -159,3 +159,14 @@ def test_writing_at_the_edge_is_not_debris():
     assert not edge_debris(tight, 36.0).any()
     slanted = _cut_out(lambda m: cv2.line(m, (0, 5), (6, 40), 1, 2))  # an l leaning on the left edge
     assert not edge_debris(slanted, 36.0).any()
+
+
+def test_a_joined_up_word_written_with_a_thick_pen_is_no_rule():
+    # "mmmmmmmmmmmmm" in one stroke: its humps meet the baseline so often that the rows there run on for the
+    # whole word, but inside its ink, not apart from it as a rule is
+    img = np.full((80, 280), 230, np.uint8)
+    xs = np.arange(20, 250)
+    ys = 50 - 14 * np.abs(np.sin(np.pi * (xs - 20) / 18))
+    cv2.polylines(img, [np.stack([xs, ys], 1).astype(np.int32)], False, 30, 5)
+    binary = img < 128
+    assert (remove_rules(binary) == binary).all()

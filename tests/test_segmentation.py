@@ -312,22 +312,29 @@ def test_pieces_too_far_apart_are_not_offered():
     assert not calls and len(lines[0].glyphs) == 4  # the bar on its own is dropped as a mark
 
 
-def test_a_lone_character_in_pieces_is_offered_whole_even_across_lines():
-    # an E whose three bars touch neither the stem nor each other: segmentation puts the bars on lines of their own
+def test_a_lone_character_in_pieces_is_offered_whole():
+    # an E whose three bars touch neither the stem nor each other: the stacked bars are one glyph beside the stem
     img = blob_image([(30, 20, 36, 90), (40, 20, 70, 25), (40, 52, 62, 57), (40, 85, 70, 90)], (110, 100))
     offered = []
 
     def score(union, pieces, parts):
         offered.append((union.shape, len(pieces), parts))
-        return 0.9 if len(pieces) == 4 else 0.0
+        return 0.9 if union.shape == (70, 40) else 0.0
 
     lines, labels = segment_image(img, merge=score)
     assert len(lines) == 1 and [g.box for g in lines[0].glyphs] == [(30, 20, 70, 90)]
     assert glyph_mask(labels, lines[0].glyphs[0]).sum() == 6 * 70 + 30 * 5 * 2 + 22 * 5
-    shape, n, parts = offered[-1]
-    assert shape == (70, 40) and n == 4 and not parts[0] and parts[-1]  # the stem is a letter, a bar is a part
+    assert offered[-1][0] == (70, 40) and not offered[-1][2][0]  # the stem is a letter
     apart, _ = segment_image(img, merge=lambda union, pieces, parts: 0.0)
-    assert sum(len(line.glyphs) for line in apart) == 4
+    assert len(apart) == 1 and [g.box for g in apart[0].glyphs] == [(30, 20, 36, 90), (40, 20, 70, 90)]
+
+
+def test_a_joined_up_word_in_pieces_of_unequal_heights_is_one_line():
+    # the pieces of a scanned cursive word written uphill: joined letters, a t rising high, a bar across it
+    img = blob_image([(10, 48, 40, 66), (42, 38, 70, 59), (72, 10, 78, 59), (82, 40, 110, 60),
+                      (66, 22, 86, 25)], (80, 130))
+    lines, _ = segment_image(img)
+    assert len(lines) == 1 and sum(len(w.glyphs) for w in lines[0].words) >= 4
 
 
 def test_a_wide_image_of_a_few_letters_is_never_offered_as_one():

@@ -63,7 +63,7 @@ class TrainConfig:
     lr: float = 2e-3
     batch: int = 24
     font_share: float = 0.2  # of samples drawn from the fonts
-    paper_p: float = 0.25  # of UNIPEN samples photographed and binarized
+    paper_p: float = 0.3  # of UNIPEN samples photographed and binarized
     max_text: int = 64  # category 8 texts longer than this are left out
     hidden: int = 128
     seed: int = 0
@@ -158,10 +158,10 @@ def photograph(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Draw a line mask as pen on paper (random pen, paper, light, blur, noise, JPEG) and read it back through
     the app's binarizer; bool (H, W). The original when nothing survives."""
     m = mask.astype(np.uint8)
-    d = int(rng.integers(1, 5))
+    d = int(rng.integers(1, 6))  # pens from fine to a felt tip
     if d > 1:
         m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d)))
-    s = rng.uniform(0.4, 1.0)
+    s = rng.uniform(0.33, 1.0)  # bodies of 14-42 px: phone photos and 150-300 dpi scans
     small = cv2.resize(m.astype(np.float32), None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
     small = np.pad(small, 6)
     hh, ww = small.shape
