@@ -6,11 +6,15 @@ word becomes one glyph and reads as one wrong letter. The line recognizer (``lin
 the whole line image with CTC; ``ctc`` decodes it. Here:
 
 - ``line_words``: the line reading as words, each character with its frames on the line (from the CTC
-  alignment), its confidence and alternatives (a chosen word's letters share its ink by usual letter widths), each word with its n-best readings (the beam and the word list);
-- ``combine``: per group of words that overlap on the line, the glyph reading or the line reading, whichever
-  the line network finds likelier once the glyph reading is given ``GLYPH_PRIOR`` nats of credit (it saw the
-  letters one by one), the words of the word list given ``LIST_BONUS``. A printed word whose glyphs read
-  surely stays as it was; a joined word, which the glyph reading cannot spell, takes the line reading.
+  alignment), its confidence and alternatives (a chosen word's letters share its ink by usual letter
+  widths), each word with its n-best readings (the beam and the word list);
+- ``combine_line``: per group of words that overlap on the line, the glyph reading or the line reading,
+  whichever is likelier: the line network's log probability of each, the glyph reading given ``GLYPH_PRIOR``
+  nats of credit (it saw the letters one by one), and where both readings have a letter per glyph, the
+  glyph model's log probability of each too (``GLYPH_WEIGHT``); the words of the word list get
+  ``LIST_BONUS``. A printed word whose glyphs read surely stays as it was, and so does a number; a joined
+  word, which the glyph reading cannot spell, takes the line reading. Words written at another size than
+  their line are read as lines of their own (``size_runs``).
 """
 
 from __future__ import annotations
@@ -38,8 +42,10 @@ NBEST = 5  # readings kept per word
 ALPHA = 0.4  # weight of the character language model in the beam
 BETA = 1.0  # bonus per character in the beam (against the LM's preference for short readings)
 LIST_MARGIN = 4.0  # a word of the list replaces the beam's best when at most this many nats less likely
-GLYPH_PRIOR = 12.0  # the glyph reading's credit, in nats of the line network's log probability, where it has ...
-GLYPH_SURE = 0.9  # ... as many letters as the line reading; with each read at least this surely, it stays as is
+GLYPH_PRIOR = 2.0  # the glyph reading's credit, in nats of the line network's log probability, where it has at
+GLYPH_SURE = 0.9  # least as many letters as the line reading; with each read at least this surely, it stays as is
+GLYPH_WEIGHT = 0.5  # where both readings have a letter per glyph, each also gets the glyph model's log probability
+GLYPH_FLOOR = 1e-3  # of it, times this (a character not among a glyph's alternatives: this probability)
 TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image, nor one lower than ...
 TOO_SMALL = 0.75  # ... this many: they are read again on their own (``combine_line``'s ``reread``)
 SIZE_STEP = 1.6  # neighbouring words whose sizes differ by this factor are read as lines of their own
@@ -258,6 +264,16 @@ def _chars_of(lw: LineWord, left: float, right: float, y0: float, y1: float) -> 
     return tuple(out)
 
 
+def _glyph_logp(glyphs: Sequence[GlyphResult], chars: Sequence[str]) -> float:
+    """log P(chars) under the glyph model, glyph by glyph (a character not among a glyph's alternatives
+    gets GLYPH_FLOOR)."""
+    total = 0.0
+    for g, c in zip(glyphs, chars):
+        p = max((a.p for a in g.alternatives if a.char == c), default=0.0)
+        total += math.log(max(p, GLYPH_FLOOR))
+    return total
+
+
 def _letters(words: Sequence[WordResult]) -> int:
     return sum(len(w.glyphs) for w in words)
 
@@ -325,6 +341,11 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
     else:
         g_score, l_score = (float(v) for v in sequence_logp(probs[fa:fb], [g_code, l_code]))
     g_score += GLYPH_PRIOR * same_count
+    glyphs = [g for w in glyph_words for g in w.glyphs]
+    letters = "".join(l_text.split())
+    if GLYPH_WEIGHT and len(glyphs) == len(letters):  # letter for letter: the glyph model's say on both readings
+        g_score += GLYPH_WEIGHT * _glyph_logp(glyphs, [g.char for g in glyphs])
+        l_score += GLYPH_WEIGHT * _glyph_logp(glyphs, letters)
     if lexicon is not None:
         g_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in glyph_words)
         l_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in line_ws)

@@ -138,3 +138,15 @@ def test_numbers_keep_the_glyph_reading_with_every_digit(reader):
     assert combine_line(line, LINE, FRAMES, reader).text == "11 ba"
     line = LineResult((0, 10, 62, 30), "c1 ba", (word("c1", 2, 22, conf=0.5), word("ba", 42, 62)))
     assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+
+
+def test_the_glyph_models_say_on_both_readings_counts_letter_for_letter(reader, monkeypatch):
+    # "cc" read fairly surely (0.85, below GLYPH_SURE) glyph by glyph, "ab" by the line: two letters, two glyphs
+    line = LineResult((0, 10, 62, 30), "cc ba", (word("cc", 2, 22, conf=0.85), word("ba", 42, 62)))
+    monkeypatch.setattr(joined, "GLYPH_WEIGHT", 0.0)
+    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+    monkeypatch.setattr(joined, "GLYPH_WEIGHT", 100.0)  # the glyph model's doubt about "ab" outweighs the line's
+    assert combine_line(line, LINE, FRAMES, reader).text == "cc ba"
+    # ... which says nothing where the letters do not match glyph for glyph (one glyph, two letters)
+    line = LineResult((0, 10, 62, 30), "c ba", (word("c", 2, 22, conf=0.85), word("ba", 42, 62)))
+    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
