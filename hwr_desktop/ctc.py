@@ -196,16 +196,16 @@ def beam_search(probs: np.ndarray, labels: Sequence[str], lm: CharLM | None = No
         logp[:, 1:][:, ~np.asarray(allowed, bool)] = NEG
     rows = logp.tolist()  # Python floats: the loop below is scalar work
     floor = math.log(prune)
+    # per frame, the labels tried there: the likeliest ``tried`` above ``prune`` (the best one at least)
+    order = np.argsort(-logp[:, 1:], axis=1, kind="stable")[:, :tried]
+    ranked_p = np.take_along_axis(logp[:, 1:], order, 1) >= floor
+    tries = [[k for k, ok in zip(o, f) if ok] or o[:1] for o, f in zip(order.tolist(), ranked_p.tolist())]
+    steps: dict[tuple[str, str], float] = {}  # the LM's step for (word, character), once each
     # prefix -> [log p ending in a blank, log p ending in its last label, LM score, the current word's text]
     beams: dict[tuple, list] = {(): [0.0, NEG, 0.0, ""]}
     for t in range(len(logp)):
         row = rows[t]
-        if row[BLANK] > SURE_BLANK:  # a blank frame: nothing new starts here
-            cands: Sequence[int] = ()
-        else:
-            likely = sorted((k for k in range(len(row) - 1) if row[k + 1] >= floor), key=lambda k: -row[k + 1])
-            top = max(range(len(row) - 1), key=lambda k: row[k + 1])
-            cands = likely[:tried] if likely else [top]
+        cands: Sequence[int] = () if row[BLANK] > SURE_BLANK else tries[t]  # a sure blank starts nothing
         nxt: dict[tuple, list] = {}
         for prefix, (pb, pnb, lm_score, word) in beams.items():
             total = _lae(pb, pnb)
@@ -225,7 +225,9 @@ def beam_search(probs: np.ndarray, labels: Sequence[str], lm: CharLM | None = No
                 ch = labels[k]
                 if prefixes is not None and (word + ch).lower() not in prefixes:
                     continue
-                step = beta + (alpha * _lm_step(lm, word, ch) if lm is not None else 0.0)
+                step = steps.get((word, ch))
+                if step is None:
+                    step = steps[(word, ch)] = beta + (alpha * _lm_step(lm, word, ch) if lm is not None else 0.0)
                 nxt[ext] = [NEG, p_new, lm_score + step, "" if ch == " " else word + ch]
         if len(nxt) > beam:
             ranked = sorted(nxt.items(), key=lambda kv: -(_lae(kv[1][0], kv[1][1]) + kv[1][2]))

@@ -146,7 +146,7 @@ def read_word(probs: np.ndarray, reader: LineReader, allowed: np.ndarray, lexico
     if not texts:
         return "", []
     listed: list[str] = []
-    if lexicon is not None:
+    if lexicon is not None and _split_core(texts[0])[1].lower() not in lexicon:
         # the words of the list the frames spell best, however far from the free readings
         lead, _, trail = _split_core(texts[0])
         found = beam_search(probs, labels, reader.lm, beam=BEAM, alpha=ALPHA, beta=BETA, allowed=allowed, nbest=NBEST,
@@ -318,15 +318,20 @@ Reread = Callable[[Sequence[WordResult]], "tuple[np.ndarray, LineFrames] | None"
 
 
 def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFrames, regions: Sequence[tuple[int, int]],
-           reader: LineReader, allowed: np.ndarray, lexicon: Lexicon | None, k: int) -> list[WordResult]:
-    """The reading of one group: its glyph reading, or the line reading of ``regions`` (frames of ``probs``)."""
+           reader: LineReader, allowed: np.ndarray, lexicon: Lexicon | None, k: int, best_letters: int
+           ) -> list[WordResult]:
+    """The reading of one group: its glyph reading, or the line reading of ``regions`` (frames of ``probs``;
+    ``best_letters`` characters on their best path)."""
+    sure = all(g.confidence >= GLYPH_SURE for w in glyph_words for g in w.glyphs)
+    if sure and _letters(glyph_words) >= best_letters:
+        return list(glyph_words)  # printed letters, well apart, each read surely (no beam needed to see it)
     line_ws = [w for w in (decode_region(probs, a, b, reader, allowed, lexicon, k) for a, b in regions) if w]
     if not line_ws:
         return list(glyph_words)
     n = sum(len(w.text) for w in line_ws)
     same_count = _letters(glyph_words) >= n  # no letters merged in the glyph reading
-    if same_count and all(g.confidence >= GLYPH_SURE for w in glyph_words for g in w.glyphs):
-        return list(glyph_words)  # printed letters, well apart, each read surely
+    if same_count and sure:
+        return list(glyph_words)
     xa = min(w.box[0] for w in glyph_words)
     xb = max(w.box[2] for w in glyph_words)
     fa = max(0, int(math.floor(min(frames.frame_of(xa), line_ws[0].frames[0]))))
@@ -398,13 +403,15 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
                 words += glyph_words
                 continue
             own_probs, own_frames = again
-            regions = [r for _, _, _, r in greedy_words(own_probs, reader.labels)]
-            words += choose(glyph_words, own_probs, own_frames, regions, reader, allowed, lexicon, k)
+            own = greedy_words(own_probs, reader.labels)
+            words += choose(glyph_words, own_probs, own_frames, [r for _, _, _, r in own], reader, allowed, lexicon,
+                            k, sum(len(t) for t, _, _, _ in own))
             continue
         if " ".join(w.text for w in glyph_words) == " ".join(greedy[i][0] for i in l_idx):
             words += glyph_words  # both read the same: nothing to decide (and no beam to run)
             continue
-        words += choose(glyph_words, probs, frames, [greedy[i][3] for i in l_idx], reader, allowed, lexicon, k)
+        words += choose(glyph_words, probs, frames, [greedy[i][3] for i in l_idx], reader, allowed, lexicon, k,
+                        sum(len(greedy[i][0]) for i in l_idx))
     words.sort(key=lambda w: w.box[0])
     return replace(line, text=line_text([w.text for w in words]), words=tuple(words),
                    box=union_box([line.box, *(w.box for w in words)]))

@@ -70,6 +70,7 @@ class Lexicon:
             if is_word(w):
                 by_len.setdefault(len(w), set()).add(w)
         self._words = {n: sorted(ws) for n, ws in by_len.items()}
+        self._sets = {n: frozenset(ws) for n, ws in by_len.items()}
         self._codes = {
             n: np.frombuffer("".join(ws).encode(), np.uint8).reshape(len(ws), n) - ord("a") for n, ws in self._words.items()
         }
@@ -79,7 +80,7 @@ class Lexicon:
         return sum(len(w) for w in self._words.values())
 
     def __contains__(self, word: str) -> bool:
-        return word.lower() in self._words.get(len(word), ())
+        return word.lower() in self._sets.get(len(word), ())
 
     @classmethod
     def from_files(cls, paths: Sequence[str | Path], shipped: bool = True) -> "Lexicon":
