@@ -13,7 +13,6 @@ The network (``lines.LineRecognizer``) gives, per frame, the probability of each
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from typing import Container, Iterable, Sequence
 
@@ -104,38 +103,41 @@ class CharLM:
     ORDER = 3
     WEIGHTS = (0.6, 0.25, 0.1, 0.05)  # trigram, bigram, unigram, uniform
 
+    ALPHABET = "^abcdefghijklmnopqrstuvwxyz$"  # "^" pads the start of a word, "$" ends it
+
     def __init__(self, words: Iterable[str]) -> None:
-        counts = [Counter() for _ in range(self.ORDER)]  # counts[k][(context of k letters, next)]
-        ctx_counts = [Counter() for _ in range(self.ORDER)]
-        for w in words:
-            w = w.strip().lower()
-            if not w.isascii() or not w.isalpha():
-                continue
-            s = "^^" + w + "$"
-            for i in range(2, len(s)):
-                for k in range(self.ORDER):
-                    ctx = s[i - k : i]
-                    counts[k][(ctx, s[i])] += 1
-                    ctx_counts[k][ctx] += 1
-        self._counts, self._ctx = counts, ctx_counts
-        self._cache: dict[tuple[str, str], float] = {}
+        code = {c: i for i, c in enumerate(self.ALPHABET)}
+        n = len(self.ALPHABET)
+        seqs = [[0, 0] + [code[c] for c in w] + [n - 1] for w in (w.strip().lower() for w in words)
+                if w.isascii() and w.isalpha()]
+        flat = np.array([x for q in seqs for x in q], np.int64)
+        ends = np.cumsum([len(q) for q in seqs])
+        i = np.arange(len(flat))
+        starts = np.concatenate([[0], ends[:-1]]) if len(seqs) else np.zeros(0, np.int64)
+        pos = i - np.repeat(starts, [len(q) for q in seqs]) if len(seqs) else i
+        at = i[pos >= 2]  # every letter and end of every word, with the two before it
+        tri = np.zeros((n, n, n))
+        np.add.at(tri, (flat[at - 2], flat[at - 1], flat[at]), 1.0)
+        bi, uni = tri.sum(0), tri.sum((0, 1))
+        w3, w2, w1, w0 = self.WEIGHTS
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lone = w0 / (n - 1) + w1 * np.nan_to_num(uni / uni.sum())  # no context: unigram and floor
+            after = lone[None] + w2 * np.nan_to_num(bi / bi.sum(1, keepdims=True))  # [last][next]
+            p = after[None] + w3 * np.nan_to_num(tri / tri.sum(2, keepdims=True))  # [before last][last][next]
+        self._code = code
+        # Python floats, for the beam's scalar work
+        self._table, self._after, self._lone = np.log(p).tolist(), np.log(after).tolist(), np.log(lone).tolist()
+        self._unknown = math.log(w0 / (n - 1))
 
     def logp(self, ch: str, context: str) -> float:
         """log P(``ch`` | the last letters of ``context``); ``ch`` a lower-case letter or "$"."""
         ctx = ("^^" + context)[-2:]
-        key = (ch, ctx)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        p = self.WEIGHTS[-1] / 27.0
-        for k, weight in zip((2, 1, 0), self.WEIGHTS):
-            c = ctx[len(ctx) - k :] if k else ""
-            total = self._ctx[k].get(c, 0)
-            if total:
-                p += weight * self._counts[k].get((c, ch), 0) / total
-        out = math.log(p)
-        self._cache[key] = out
-        return out
+        a, b, c = self._code.get(ctx[0]), self._code.get(ctx[1]), self._code.get(ch)
+        if c is None:
+            return self._unknown
+        if b is None:
+            return self._lone[c]
+        return self._after[b][c] if a is None else self._table[a][b][c]
 
     def word_logp(self, word: str) -> float:
         """log P of a whole word (letters only, case folded), its end included."""
