@@ -7,7 +7,7 @@ import pytest
 
 from hwr_desktop.errors import EmptyInputError
 from hwr_desktop.ink import Stroke, load_ink
-from hwr_desktop.segmentation import Unit, glyph_mask, group_words, layout, segment_image, segment_ink, word_gap_threshold
+from hwr_desktop.segmentation import Unit, glyph_mask, group_words, layout, segment_image, segment_ink, typical_height, word_gap_threshold
 
 
 def blob_image(boxes, size=(200, 600)) -> np.ndarray:
@@ -410,3 +410,16 @@ def test_a_lone_i_with_its_dot_off_to_the_side_may_be_offered_whole():
     assert offered == [[True, False]] and [g.strokes for l in merged for g in l.glyphs] == [(0, 1)]
     two_stems = [Line(b, (Word(b, (Glyph(b, (k,)),)),)) for k, b in enumerate([(10, 0, 13, 40), (10, 45, 13, 85)])]
     assert merge_lone_character(two_stems, lambda g: np.ones((4, 4), bool), score) == two_stems  # no dot: refused
+
+
+def test_a_word_written_larger_keeps_its_letters_together_and_its_neighbours_their_spaces():
+    # "9583 can": digits at the cap height (29 px), "can" written twice as large (x-height 40 px, not a capital's
+    # height): its letter gaps (14 px) are wider than the digits' (6 px) but narrower than a space in its size
+    boxes, x = [], 0
+    for size, n, gap, space in ((29, 4, 6, 24), (40, 3, 14, 48)):
+        for _ in range(n):
+            boxes.append((x, 100 - size, x + 20, 100))
+            x += 20 + gap
+        x += space - gap
+    words = group_words(boxes, typical_height([Unit(i, b) for i, b in enumerate(boxes)]))
+    assert [len(w) for w in words] == [4, 3]
