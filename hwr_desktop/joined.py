@@ -50,6 +50,7 @@ TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image,
 TOO_SMALL = 0.75  # ... this many: they are read again on their own (``combine_line``'s ``reread``)
 SIZE_STEP = 1.6  # neighbouring words whose sizes differ by this factor are read as lines of their own
 SIZE_SURE = 0.5  # the glyphs read at least this surely say how large their word is written
+BEST_MARGIN: float | None = None  # the glyph reading this much likelier than the best path's is kept without a beam
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 DIGITS_EXTRA = ".,-+/:"  # what digits mode also reads on a line
 
@@ -317,44 +318,57 @@ def size_runs(words: Sequence[WordResult]) -> list[list[int]]:
 Reread = Callable[[Sequence[WordResult]], "tuple[np.ndarray, LineFrames] | None"]
 
 
-def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFrames, regions: Sequence[tuple[int, int]],
-           reader: LineReader, allowed: np.ndarray, lexicon: Lexicon | None, k: int, best_letters: int
-           ) -> list[WordResult]:
-    """The reading of one group: its glyph reading, or the line reading of ``regions`` (frames of ``probs``;
-    ``best_letters`` characters on their best path)."""
-    sure = all(g.confidence >= GLYPH_SURE for w in glyph_words for g in w.glyphs)
-    if sure and _letters(glyph_words) >= best_letters:
-        return list(glyph_words)  # printed letters, well apart, each read surely (no beam needed to see it)
-    line_ws = [w for w in (decode_region(probs, a, b, reader, allowed, lexicon, k) for a, b in regions) if w]
-    if not line_ws:
-        return list(glyph_words)
-    n = sum(len(w.text) for w in line_ws)
-    same_count = _letters(glyph_words) >= n  # no letters merged in the glyph reading
-    if same_count and sure:
-        return list(glyph_words)
-    xa = min(w.box[0] for w in glyph_words)
-    xb = max(w.box[2] for w in glyph_words)
-    fa = max(0, int(math.floor(min(frames.frame_of(xa), line_ws[0].frames[0]))))
-    fb = min(len(probs), int(math.ceil(max(frames.frame_of(xb), line_ws[-1].frames[1]))))
-    g_text = " ".join(w.text for w in glyph_words)
-    l_text = " ".join(w.text for w in line_ws)
+def _weigh(glyph_words: Sequence[WordResult], texts: Sequence[str], probs: np.ndarray, fa: int, fb: int,
+           reader: LineReader, lexicon: Lexicon | None) -> tuple[float, float] | None:
+    """(glyph reading's score, line reading's score) of a group whose line reading is ``texts`` (its words)
+    over frames [fa, fb) (module docstring); None where the line reading cannot be scored."""
+    g_text, l_text = " ".join(w.text for w in glyph_words), " ".join(texts)
     g_code, l_code = _encode(g_text, reader.labels), _encode(l_text, reader.labels)
-    if g_text == l_text or l_code is None:
-        return list(glyph_words)
+    if l_code is None:
+        return None
     if g_code is None:
         g_score, l_score = NEG, float(sequence_logp(probs[fa:fb], [l_code])[0])
     else:
         g_score, l_score = (float(v) for v in sequence_logp(probs[fa:fb], [g_code, l_code]))
-    g_score += GLYPH_PRIOR * same_count
     glyphs = [g for w in glyph_words for g in w.glyphs]
     letters = "".join(l_text.split())
+    g_score += GLYPH_PRIOR * (len(glyphs) >= len(letters))
     if GLYPH_WEIGHT and len(glyphs) == len(letters):  # letter for letter: the glyph model's say on both readings
         g_score += GLYPH_WEIGHT * _glyph_logp(glyphs, [g.char for g in glyphs])
         l_score += GLYPH_WEIGHT * _glyph_logp(glyphs, letters)
     if lexicon is not None:
         g_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in glyph_words)
-        l_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in line_ws)
-    if g_score >= l_score:
+        l_score += LIST_BONUS * all(_split_core(t)[1].lower() in lexicon for t in texts)
+    return g_score, l_score
+
+
+def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFrames, regions: Sequence[tuple[int, int]],
+           reader: LineReader, allowed: np.ndarray, lexicon: Lexicon | None, k: int, best: Sequence[str]
+           ) -> list[WordResult]:
+    """The reading of one group: its glyph reading, or the line reading of ``regions`` (frames of ``probs``;
+    ``best``: their words on the best path)."""
+    sure = all(g.confidence >= GLYPH_SURE for w in glyph_words for g in w.glyphs)
+    if sure and _letters(glyph_words) >= sum(len(t) for t in best):
+        return list(glyph_words)  # printed letters, well apart, each read surely (no beam needed to see it)
+    xa = min(w.box[0] for w in glyph_words)
+    xb = max(w.box[2] for w in glyph_words)
+    if BEST_MARGIN is not None:  # the best path, scored as the beam's reading would be, falls far short: no beam
+        fa = max(0, int(math.floor(min(frames.frame_of(xa), regions[0][0]))))
+        fb = min(len(probs), int(math.ceil(max(frames.frame_of(xb), regions[-1][1]))))
+        scores = _weigh(glyph_words, best, probs, fa, fb, reader, lexicon)
+        if scores is not None and scores[0] >= scores[1] + BEST_MARGIN:
+            return list(glyph_words)
+    line_ws = [w for w in (decode_region(probs, a, b, reader, allowed, lexicon, k) for a, b in regions) if w]
+    if not line_ws:
+        return list(glyph_words)
+    if sure and _letters(glyph_words) >= sum(len(w.text) for w in line_ws):
+        return list(glyph_words)
+    if " ".join(w.text for w in glyph_words) == " ".join(w.text for w in line_ws):
+        return list(glyph_words)
+    fa = max(0, int(math.floor(min(frames.frame_of(xa), line_ws[0].frames[0]))))
+    fb = min(len(probs), int(math.ceil(max(frames.frame_of(xb), line_ws[-1].frames[1]))))
+    scores = _weigh(glyph_words, [w.text for w in line_ws], probs, fa, fb, reader, lexicon)
+    if scores is None or scores[0] >= scores[1]:
         return list(glyph_words)
     y0 = min(w.box[1] for w in glyph_words)
     y1 = max(w.box[3] for w in glyph_words)
@@ -405,13 +419,13 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
             own_probs, own_frames = again
             own = greedy_words(own_probs, reader.labels)
             words += choose(glyph_words, own_probs, own_frames, [r for _, _, _, r in own], reader, allowed, lexicon,
-                            k, sum(len(t) for t, _, _, _ in own))
+                            k, [t for t, _, _, _ in own])
             continue
         if " ".join(w.text for w in glyph_words) == " ".join(greedy[i][0] for i in l_idx):
             words += glyph_words  # both read the same: nothing to decide (and no beam to run)
             continue
         words += choose(glyph_words, probs, frames, [greedy[i][3] for i in l_idx], reader, allowed, lexicon, k,
-                        sum(len(greedy[i][0]) for i in l_idx))
+                        [greedy[i][0] for i in l_idx])
     words.sort(key=lambda w: w.box[0])
     return replace(line, text=line_text([w.text for w in words]), words=tuple(words),
                    box=union_box([line.box, *(w.box for w in words)]))

@@ -40,8 +40,8 @@ WORD_GAP_MEDIAN = 2.5  # ... and are at least this many times the line's median 
 SHORT_LINE = 4  # a line of at most this many gaps measures its word gap by the smallest too ...
 WORD_GAP_SHORT = 0.25  # ... down to this fraction of its height
 NATURAL_MIN, NATURAL_RATIO = 0.2, 2.0  # a natural break in a line's gaps (natural_word_gap)
-LOCAL_MIN, LOCAL_MAX = 0.6, 3.0  # the size of the writing around a gap, in line heights, kept within these
-LOCAL_EDGE = 1.3  # ... and used where it differs from the line's by this factor (group_words)
+LOCAL_EDGE, LOCAL_MAX = 1.3, 3.0  # a gap amid writing this many line heights tall (at most the second) is
+# measured in its size (group_words)
 PARAGRAPH_GAP = 1.5  # a gap between lines over this many line heights ...
 PARAGRAPH_GAP_MEDIAN = 1.8  # ... and this many median gaps starts a paragraph
 SPLIT_WIDTH = 1.7  # a glyph this many usual glyph widths wide may be touching characters ...
@@ -277,20 +277,18 @@ def natural_word_gap(gaps: Sequence[float], letter_height: float) -> float | Non
 def group_words(glyph_boxes: Sequence[Box], height: float) -> list[list[int]]:
     """Indices of glyphs (in x order) grouped into words by the gaps between them: at a natural break of the
     line's gaps (``natural_word_gap``, measured against the median height of its taller half of glyphs), else
-    at ``word_gap_threshold``. Each gap is measured in the size of the writing on either side of it (the
-    smaller of the median heights of the glyph and its neighbours there, where it differs from the line's
-    ``height`` by ``LOCAL_EDGE`` or more): a word written larger keeps its letters together, and the words
-    beside it keep their spaces."""
+    at ``word_gap_threshold``. A gap amid writing ``LOCAL_EDGE`` times the line's ``height`` or more (the
+    smaller of the median heights of the glyphs on either side with their neighbours) is measured in that
+    size: a word written larger keeps its letters together, and the words beside it keep their spaces."""
     if not glyph_boxes:
         return []
     rights = np.maximum.accumulate([b[2] for b in glyph_boxes])
     tall = [b[3] - b[1] for b in glyph_boxes]
-    # each gap measured in the size of the writing around it (a word written larger or smaller than the line):
-    # the median height of the glyphs next to each side, where it differs from the line's by LOCAL_EDGE or more
+    # a gap amid writing larger than the line's (a word written larger) is measured in that writing's size:
+    # the smaller of the median heights of the glyphs on either side with their neighbours
     around = [float(np.median(tall[max(0, i - 1) : i + 2])) for i in range(len(tall))]
-    local = [float(np.clip(min(around[i - 1], around[i]) / max(height, 1e-6), LOCAL_MIN, LOCAL_MAX))
-             for i in range(1, len(glyph_boxes))]
-    gaps = [(glyph_boxes[i][0] - rights[i - 1]) / (v if max(v, 1 / v) >= LOCAL_EDGE else 1.0)
+    local = [min(around[i - 1], around[i]) / max(height, 1e-6) for i in range(1, len(glyph_boxes))]
+    gaps = [(glyph_boxes[i][0] - rights[i - 1]) / (min(v, LOCAL_MAX) if v >= LOCAL_EDGE else 1.0)
             for i, v in zip(range(1, len(glyph_boxes)), local)]
     letter_height = float(np.median(sorted(tall)[len(tall) // 2:]))
     natural = natural_word_gap(gaps, letter_height)
