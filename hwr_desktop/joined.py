@@ -50,7 +50,7 @@ TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image,
 TOO_SMALL = 0.75  # ... this many: they are read again on their own (``combine_line``'s ``reread``)
 SIZE_STEP = 1.6  # neighbouring words whose sizes differ by this factor are read as lines of their own
 SIZE_SURE = 0.5  # the glyphs read at least this surely say how large their word is written
-BEST_MARGIN: float | None = None  # the glyph reading this much likelier than the best path's is kept without a beam
+BEST_MARGIN: float | None = 3.0  # the glyph reading this much likelier than the best path's is kept without a beam
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 DIGITS_EXTRA = ".,-+/:"  # what digits mode also reads on a line
 
