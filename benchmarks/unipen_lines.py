@@ -1,7 +1,8 @@
 """Real writers' ink lines through the canvas path: lines found, letters kept whole, characters read.
 
     python benchmarks/unipen_lines.py [--unipen ../shared/data/unipen/train_r01_v07_dev.tar.xz]
-                                      [--cache ~/.cache/hwr-benchmarks] [--texts 600] [--lines 200] [--seed 0]
+                                      [--cache ~/.cache/hwr-benchmarks] [--texts 600] [--lines 200] [--written 300]
+                                      [--seed 0] [--line-model shipped]
 
 Only UNIPEN validation writers (``training/unipen.py split_of``: whole writers, never trained on).
 
@@ -20,11 +21,16 @@ Only UNIPEN validation writers (``training/unipen.py split_of``: whole writers, 
    their own (letters whole), lines whose glyphs fall into the words written (word gaps found),
    characters missing from the text, and the character error rate of
    ``pipeline.recognize_ink`` with context and without a word list (case-sensitive, spaces left out).
+3. Written lines (``--written N``): category 3's characters, cut from the words the writers wrote (the
+   alphabet, words and sentences, printed or partly joined), put back together as the lines they were written
+   on, with their real sizes, positions and spacing; read whole through the ink path, CER without the word
+   list (spaces left out: category 3 does not mark them). ``--split dev`` reads the dev writers instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections import Counter, defaultdict
@@ -44,6 +50,7 @@ from hwr_desktop.ink import Stroke  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 
 PX_PER_INCH = 100.0
+WRITTEN_PX = 28.0  # written lines: half the line's ink height, in ink pixels (about its capitals' height)
 X_HEIGHT = 18.0  # composed lines: x-height in ink pixels (a canvas line of small handwriting)
 _CAP = 1.45
 SIZES = {c: (1.0, 0.0) for c in "acemnorsuvwxz"}  # (top, bottom) in x-heights above the baseline
@@ -186,6 +193,68 @@ def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generat
               f"characters missing: {line_missing}")
 
 
+def written_lines(segments, min_chars: int = 4) -> list[tuple[str, list]]:
+    """Category 3's characters put back on the lines they were cut from: each data file holds a writer's
+    characters in writing order with their real positions (the alphabet and sentences, written as lines), so
+    consecutive characters of a file form a line until the pen goes back left or moves off the line.
+    Returns (the characters' labels in order, the line's strokes in tablet units), lines of ``min_chars`` or more."""
+    out, run = [], []
+
+    def flush() -> None:
+        text = "".join(s.label for s in run)
+        if len(run) >= min_chars and text.isalnum():
+            out.append((text, [st for s in run for st in s.strokes]))
+        run.clear()
+
+    for seg in segments:
+        pts = np.vstack(seg.strokes)
+        x0, y0, y1 = pts[:, 0].min(), pts[:, 1].min(), pts[:, 1].max()
+        if run:
+            last = np.vstack(run[-1].strokes)
+            height = float(np.median([np.ptp(np.vstack(s.strokes)[:, 1]) for s in run]))
+            line_cy = float(np.median([np.vstack(s.strokes)[:, 1].mean() for s in run]))
+            if (seg.file != run[-1].file or x0 < last[:, 0].min() - 0.2 * height
+                    or abs((y0 + y1) / 2 - line_cy) > 1.2 * height):
+                flush()
+        run.append(seg)
+    flush()
+    return out
+
+
+def bench_written(segments, rec: Recognizer, count: int, rng: np.random.Generator, reader=None) -> None:
+    """Validation writers' own words and lines as they wrote them (category 3: printed or partly joined, every
+    character labelled; real sizes, positions and spacing), through the ink path; spaces are not counted
+    (category 3 does not mark them)."""
+    lines = written_lines(segments)
+    pick = sorted(rng.permutation(len(lines))[:count])
+    n = one = chars = errors = line_errors = missing = line_missing = 0
+    t0 = time.perf_counter()
+    for i in pick:
+        truth, strokes = lines[i]
+        seg = dataclasses.replace(segments[0], strokes=tuple(strokes))
+        # tablets differ in resolution: the line is drawn WRITTEN_PX * 2 tall (ascenders to descenders)
+        ys = np.vstack(strokes)[:, 1]
+        ink = to_strokes(unipen.to_ink_points(seg, WRITTEN_PX / max(float(np.ptp(ys)) * 0.5, 1e-6)))
+        found = pipeline.ink_lines(ink, rec)
+        got = "".join(pipeline.recognize_ink(ink, rec, lines=found).text.split())
+        errors += edit_distance(got, truth)
+        missing += max(0, len(truth) - len(got))
+        if reader is not None:
+            got = "".join(pipeline.recognize_ink(ink, rec, lines=found, line_reader=reader).text.split())
+            line_errors += edit_distance(got, truth)
+            line_missing += max(0, len(truth) - len(got))
+        one += len(found) == 1
+        chars += len(truth)
+        n += 1
+    print(f"written words and lines (category 3): {n} lines, {chars} characters "
+          f"({time.perf_counter() - t0:.0f} s)")
+    print(f"  read as one line: {100 * one / max(n, 1):.1f} %   CER with context, no word list (spaces not "
+          f"counted): {100 * errors / max(chars, 1):.2f} %   characters missing: {missing}")
+    if reader is not None:
+        print(f"  with the line recognizer beside the glyphs: CER {100 * line_errors / max(chars, 1):.2f} %   "
+              f"characters missing: {line_missing}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--unipen", type=Path, default=unipen.DEFAULT_SOURCE)
@@ -195,6 +264,8 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-texts", action="store_true")
+    ap.add_argument("--written", type=int, default=300, help="category 3 written lines to read (0: none)")
+    ap.add_argument("--split", choices=("val", "dev"), default="val", help="writers of the written lines")
     ap.add_argument("--line-model", default=None, help='also read composed lines with a line model ("shipped" or a path)')
     args = ap.parse_args()
     reader = None
@@ -207,6 +278,9 @@ def main() -> None:
     if not args.skip_texts:
         texts = [s for s in unipen.cached_segments(["8"], args.unipen, args.cache) if s.split == "val"]
         bench_texts(texts, rec, args.texts, np.random.default_rng(args.seed))
+    if args.written:
+        cat3 = [s for s in unipen.cached_segments(["3"], args.unipen, args.cache) if s.split == args.split]
+        bench_written(cat3, rec, args.written, np.random.default_rng(args.seed), reader)
     if args.lines:
         chars = [s for s in unipen.cached_segments(["1a", "1b", "1c", "1d"], args.unipen, args.cache)
                  if s.split == "val"]
