@@ -44,6 +44,7 @@ BETA = 1.0  # bonus per character in the beam (against the LM's preference for s
 LIST_MARGIN = 4.0  # a word of the list replaces the beam's best when at most this many nats less likely
 GLYPH_PRIOR = 2.0  # the glyph reading's credit, in nats of the line network's log probability, where it has at
 GLYPH_SURE = 0.9  # least as many letters as the line reading; with each read at least this surely, it stays as is
+GLYPH_MORE = 3.0  # more credit where the line reading has fewer letters than the glyphs (it would drop ink)
 GLYPH_WEIGHT = 0.5  # where both readings have a letter per glyph, each also gets the glyph model's log probability
 GLYPH_FLOOR = 1e-3  # of it, times this (a character not among a glyph's alternatives: this probability)
 TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image, nor one lower than ...
@@ -332,7 +333,7 @@ def _weigh(glyph_words: Sequence[WordResult], texts: Sequence[str], probs: np.nd
         g_score, l_score = (float(v) for v in sequence_logp(probs[fa:fb], [g_code, l_code]))
     glyphs = [g for w in glyph_words for g in w.glyphs]
     letters = "".join(l_text.split())
-    g_score += GLYPH_PRIOR * (len(glyphs) >= len(letters))
+    g_score += GLYPH_PRIOR * (len(glyphs) >= len(letters)) + GLYPH_MORE * (len(glyphs) > len(letters))
     if GLYPH_WEIGHT and len(glyphs) == len(letters):  # letter for letter: the glyph model's say on both readings
         g_score += GLYPH_WEIGHT * _glyph_logp(glyphs, [g.char for g in glyphs])
         l_score += GLYPH_WEIGHT * _glyph_logp(glyphs, letters)

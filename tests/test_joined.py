@@ -150,3 +150,12 @@ def test_the_glyph_models_say_on_both_readings_counts_letter_for_letter(reader, 
     # ... which says nothing where the letters do not match glyph for glyph (one glyph, two letters)
     line = LineResult((0, 10, 62, 30), "c ba", (word("c", 2, 22, conf=0.85), word("ba", 42, 62)))
     assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+
+
+def test_a_line_reading_that_drops_a_glyph_needs_more_evidence(reader, monkeypatch):
+    # three glyphs "cco" where the line reads two letters "ab": without the extra credit the line reading wins
+    line = LineResult((0, 10, 62, 30), "cco ba", (word("cco", 2, 22, conf=0.3), word("ba", 42, 62)))
+    monkeypatch.setattr(joined, "GLYPH_MORE", 0.0)
+    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+    monkeypatch.setattr(joined, "GLYPH_MORE", 1e6)
+    assert combine_line(line, LINE, FRAMES, reader).text == "cco ba"
