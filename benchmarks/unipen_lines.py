@@ -30,7 +30,6 @@ Only UNIPEN validation writers (``training/unipen.py split_of``: whole writers, 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from collections import Counter, defaultdict
@@ -50,7 +49,6 @@ from hwr_desktop.ink import Stroke  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 
 PX_PER_INCH = 100.0
-WRITTEN_PX = 28.0  # written lines: half the line's ink height, in ink pixels (about its capitals' height)
 X_HEIGHT = 18.0  # composed lines: x-height in ink pixels (a canvas line of small handwriting)
 _CAP = 1.45
 SIZES = {c: (1.0, 0.0) for c in "acemnorsuvwxz"}  # (top, bottom) in x-heights above the baseline
@@ -193,48 +191,17 @@ def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generat
               f"characters missing: {line_missing}")
 
 
-def written_lines(segments, min_chars: int = 4) -> list[tuple[str, list]]:
-    """Category 3's characters put back on the lines they were cut from: each data file holds a writer's
-    characters in writing order with their real positions (the alphabet and sentences, written as lines), so
-    consecutive characters of a file form a line until the pen goes back left or moves off the line.
-    Returns (the characters' labels in order, the line's strokes in tablet units), lines of ``min_chars`` or more."""
-    out, run = [], []
-
-    def flush() -> None:
-        text = "".join(s.label for s in run)
-        if len(run) >= min_chars and text.isalnum():
-            out.append((text, [st for s in run for st in s.strokes]))
-        run.clear()
-
-    for seg in segments:
-        pts = np.vstack(seg.strokes)
-        x0, y0, y1 = pts[:, 0].min(), pts[:, 1].min(), pts[:, 1].max()
-        if run:
-            last = np.vstack(run[-1].strokes)
-            height = float(np.median([np.ptp(np.vstack(s.strokes)[:, 1]) for s in run]))
-            line_cy = float(np.median([np.vstack(s.strokes)[:, 1].mean() for s in run]))
-            if (seg.file != run[-1].file or x0 < last[:, 0].min() - 0.2 * height
-                    or abs((y0 + y1) / 2 - line_cy) > 1.2 * height):
-                flush()
-        run.append(seg)
-    flush()
-    return out
-
-
 def bench_written(segments, rec: Recognizer, count: int, rng: np.random.Generator, reader=None) -> None:
     """Validation writers' own words and lines as they wrote them (category 3: printed or partly joined, every
     character labelled; real sizes, positions and spacing), through the ink path; spaces are not counted
     (category 3 does not mark them)."""
-    lines = written_lines(segments)
+    lines = unipen.character_lines(segments)
     pick = sorted(rng.permutation(len(lines))[:count])
     n = one = chars = errors = line_errors = missing = line_missing = 0
     t0 = time.perf_counter()
     for i in pick:
-        truth, strokes = lines[i]
-        seg = dataclasses.replace(segments[0], strokes=tuple(strokes))
-        # tablets differ in resolution: the line is drawn WRITTEN_PX * 2 tall (ascenders to descenders)
-        ys = np.vstack(strokes)[:, 1]
-        ink = to_strokes(unipen.to_ink_points(seg, WRITTEN_PX / max(float(np.ptp(ys)) * 0.5, 1e-6)))
+        truth = "".join(c.label for c in lines[i])
+        ink = to_strokes(unipen.character_line_ink(lines[i])[0])
         found = pipeline.ink_lines(ink, rec)
         got = "".join(pipeline.recognize_ink(ink, rec, lines=found).text.split())
         errors += edit_distance(got, truth)

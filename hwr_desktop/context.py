@@ -7,8 +7,10 @@ Isolated, ``c`` and ``C``, ``p`` and ``P``, ``9`` and ``g`` look alike; on a
 line they do not: a small ``c`` reaches the x-height, a capital the cap height;
 ``p`` hangs below the baseline, ``P`` sits on it. ``decode_line`` estimates the
 line's baseline, x-height and cap height from the glyphs themselves (those whose
-reading is not in doubt), scores each class by how well its usual shape fits the
-glyph's top and bottom, and reweights the network's probabilities by that score
+reading is not in doubt), scores each class by how well its usual top and bottom
+(measured on real writers' lines: ``resources/geometry.json``, made by
+``training/geometry.py``; a hand-set profile where it has no entry) fit the
+glyph's, and reweights the network's probabilities by that score
 (bounded, so a confident reading is never overturned by geometry alone). Then,
 within each word, letters whose case is in doubt follow the word's case: ALL
 CAPS, Capitalized or lower case.
@@ -21,6 +23,10 @@ on one), so a word reads the same across a rule as on one (``guide_metrics``).
 
 from __future__ import annotations
 
+import json
+import logging
+from importlib import resources
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -28,6 +34,8 @@ import numpy as np
 from .decoding import could_be_number, decode_word, digit_mask, letter_word, numeric_word
 from .lexicon import Lexicon, apply_lexicon
 from .results import Box
+
+log = logging.getLogger(__name__)
 
 # Vertical extent of each class, in x-heights above the baseline: (top, bottom).
 _SMALL = "acemnorsuvwxz"
@@ -43,6 +51,34 @@ for _c in "bdhklf" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "0123456789":
 _PROFILE["t"] = (1.25, 0.0)
 _PROFILE["i"] = (1.3, 0.0)
 _PROFILE["j"] = (1.3, -0.5)
+FLOOR = 0.05  # the lowest geometric score: geometry alone moves a reading by at most 1/FLOOR
+SIGMA = 0.22  # tolerance of a glyph's top and bottom, in x-heights, in the hand-set profile
+
+GEOMETRY = "geometry.json"  # where characters sit on their line, measured on real writers (training/geometry.py)
+
+
+def geometry_path() -> Path:
+    try:
+        return Path(str(resources.files("hwr_desktop.resources").joinpath(GEOMETRY)))
+    except ModuleNotFoundError:  # a source checkout that is not installed
+        return Path(__file__).resolve().parents[1] / "resources" / GEOMETRY
+
+
+def load_profile(path: Path) -> dict[str, tuple[float, float, float, float]]:
+    """The measured table (``training/geometry.py``): per character (top, bottom, top spread, bottom spread)
+    in x-heights above the baseline; empty (the hand-set profile stays) where it cannot be read."""
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))["profile"]
+        return {c: (float(v[0]), float(v[1]), float(v[2]), float(v[3])) for c, v in table.items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+        log.warning("line geometry table %s not read (%s): hand-set profile used", path, e)
+        return {}
+
+
+# the hand-set profile, with the same tolerance everywhere, where the measured table has no entry
+_SPREAD: dict[str, tuple[float, float]] = {c: (SIGMA, SIGMA) for c in _PROFILE}
+for _c, (_top, _bottom, _st, _sb) in load_profile(geometry_path()).items():
+    _PROFILE[_c], _SPREAD[_c] = (_top, _bottom), (_st, _sb)
 
 # Letters whose reading leaves no doubt about their size (used to measure the line).
 _SURE_SMALL = set("aemnr")
@@ -51,8 +87,6 @@ _SURE_TALL = set("ABDEFGHLNQRT" + "bdhfl" + "I1" + "23456789")
 GUIDE_X_HEIGHT = 0.35  # x-height / rule spacing assumed for writing on guide lines (cap height ~0.5)
 GUIDE_TOLERANCE = 0.15  # glyph bottoms within this fraction of the spacing of a rule sit on it
 
-FLOOR = 0.05  # the lowest geometric score: geometry alone moves a reading by at most 1/FLOOR
-SIGMA = 0.22  # tolerance of a glyph's top and bottom, in x-heights
 
 
 def extent(char: str) -> float | None:
@@ -140,12 +174,14 @@ def geometry_scores(boxes: Sequence[Box], labels: Sequence[str], metrics: tuple[
     a, b, xh = metrics
     top = np.array([_PROFILE.get(c, (_CAP, 0.0))[0] for c in labels])
     bottom = np.array([_PROFILE.get(c, (_CAP, 0.0))[1] for c in labels])
+    s_top = np.array([_SPREAD.get(c, (SIGMA, SIGMA))[0] for c in labels])
+    s_bottom = np.array([_SPREAD.get(c, (SIGMA, SIGMA))[1] for c in labels])
     out = np.empty((len(boxes), len(labels)), np.float32)
     for i, box in enumerate(boxes):
         base = a + b * (box[0] + box[2]) / 2
         g_top = (base - box[1]) / xh
         g_bottom = (base - box[3]) / xh
-        d = ((g_top - top) / SIGMA) ** 2 + ((g_bottom - bottom) / SIGMA) ** 2
+        d = ((g_top - top) / s_top) ** 2 + ((g_bottom - bottom) / s_bottom) ** 2
         out[i] = np.maximum(np.exp(-0.5 * d), FLOOR)
     return out
 

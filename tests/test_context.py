@@ -1,4 +1,7 @@
+import json
+
 import numpy as np
+import pytest
 
 from hwr_desktop.context import decode_line, fit_baseline, guide_metrics, line_metrics, mixed_case, word_case
 from probs import LABELS, row, text
@@ -164,3 +167,32 @@ def test_marks_read_by_their_place_on_the_line():
     assert got == ".,'-"
     assert "".join(MARKS[i] for i in read_marks(boxes[:1] + boxes[3:], None).argmax(1)) == ".-"  # no line: by shape
     assert np.allclose(read_marks(boxes, metrics).sum(1), 1.0)
+
+
+def test_the_measured_line_geometry_is_read_and_a_broken_table_leaves_the_hand_set_one(tmp_path, caplog):
+    from hwr_desktop.context import geometry_path, load_profile
+
+    good = tmp_path / "g.json"
+    good.write_text(json.dumps({"profile": {"g": [0.95, -1.0, 0.25, 0.35, 300]}}))
+    assert load_profile(good) == {"g": (0.95, -1.0, 0.25, 0.35)}
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with caplog.at_level("WARNING"):
+        assert load_profile(bad) == {}
+    assert "hand-set profile used" in caplog.text
+    # the shipped table, measured on real writers: descenders hang well below the baseline, ascenders rise
+    # above the capitals, small letters reach about one x-height
+    shipped = load_profile(geometry_path())
+    assert shipped["g"][1] < -0.7 and shipped["l"][0] > shipped["A"][0] > shipped["a"][0] and 0.8 < shipped["a"][0] < 1.1
+
+
+def test_each_character_is_scored_by_its_own_spread(monkeypatch):
+    from hwr_desktop import context
+
+    monkeypatch.setitem(context._PROFILE, "a", (1.0, 0.0))
+    monkeypatch.setitem(context._PROFILE, "b", (1.0, 0.0))
+    monkeypatch.setitem(context._SPREAD, "a", (0.1, 0.1))
+    monkeypatch.setitem(context._SPREAD, "b", (0.5, 0.5))
+    box = (0, 70, 10, 100)  # top 1.5 x-heights above the baseline y = 100 (x-height 20): half too tall for both
+    a, b = context.geometry_scores([box], ["a", "b"], (100.0, 0.0, 20.0))[0]
+    assert a == pytest.approx(context.FLOOR) and b > 0.5

@@ -215,3 +215,22 @@ def test_cache_round_trip(tmp_path):
     again = unipen.cached_segments(["1c"], root, tmp_path / "cache", log=lambda *_: None)
     assert (tmp_path / "cache" / "unipen_1c.npz").exists() and len(again) == 2  # usable qualities only
     assert len(unipen.cached_segments(["1c"], tmp_path / "gone", tmp_path / "cache")) == 2  # from the cache
+
+
+def _char(label, x, y, h=0.2, file="data/3/x/x0/a.dat"):
+    t = np.linspace(0, 1, 10)
+    pts = np.c_[x + 0.1 * t, y - h + h * t, 10 * np.arange(10.0)]
+    return unipen.Segment("3", file, "x", "x/w", "CHARACTER", "?", label, (pts,))
+
+
+def test_category_3_characters_go_back_on_the_lines_they_were_written_on():
+    first = [_char(c, 1.0 + 0.15 * i, 2.0) for i, c in enumerate("abcde")]
+    second = [_char(c, 1.0 + 0.15 * i, 2.6) for i, c in enumerate("fghi")]  # back left, a line lower
+    other = [_char(c, 3.0 + 0.15 * i, 2.6, file="data/3/x/x0/b.dat") for i, c in enumerate("jklm")]
+    marks = [_char(c, 1.0 + 0.15 * i, 3.2) for i, c in enumerate("no.p")]  # a mark: not a line of letters
+    lines = unipen.character_lines(first + second + other + marks + [_char("q", 1.0, 4.0)])
+    assert ["".join(c.label for c in line) for line in lines] == ["abcde", "fghi", "jklm"]
+    points, owners = unipen.character_line_ink(lines[0])
+    assert owners == [(0,), (1,), (2,), (3,), (4,)]
+    height = np.ptp(np.vstack(points)[:, 1])
+    assert height == pytest.approx(2 * unipen.WRITTEN_PX)

@@ -31,6 +31,7 @@ was read; the include file's name where no id is given). ``split_of`` puts whole
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import re
@@ -445,6 +446,49 @@ def written_lines(strokes: list[np.ndarray]) -> int:
         else:
             bottom, right = max(bottom, s[:, 1].max()), max(right, s[:, 0].max())
     return lines
+
+
+def character_lines(segments: Sequence[Segment], min_chars: int = 4) -> list[list[Segment]]:
+    """Category 3's characters put back on the lines they were cut from: each data file holds a writer's
+    characters in writing order with their real positions (the alphabet, words and sentences, written as
+    lines), so consecutive characters of a file form a line until the pen goes back left or moves off the
+    line. Lines of ``min_chars`` or more letters and digits only, each its characters in order."""
+    out: list[list[Segment]] = []
+    run: list[Segment] = []
+
+    def flush() -> None:
+        if len(run) >= min_chars and "".join(s.label for s in run).isalnum():
+            out.append(list(run))
+        run.clear()
+
+    for seg in segments:
+        pts = np.vstack(seg.strokes)
+        if run:
+            last = np.vstack(run[-1].strokes)
+            height = float(np.median([np.ptp(np.vstack(s.strokes)[:, 1]) for s in run]))
+            line_cy = float(np.median([np.vstack(s.strokes)[:, 1].mean() for s in run]))
+            if (seg.file != run[-1].file or pts[:, 0].min() < last[:, 0].min() - 0.2 * height
+                    or abs((pts[:, 1].min() + pts[:, 1].max()) / 2 - line_cy) > 1.2 * height):
+                flush()
+        run.append(seg)
+    flush()
+    return out
+
+
+WRITTEN_PX = 28.0  # a line of category 3 is drawn with half its ink height (about its capitals' height) this many pixels
+
+
+def character_line_ink(chars: Sequence[Segment]) -> tuple[list[np.ndarray], list[tuple[int, ...]]]:
+    """One line of category 3 (``character_lines``) as ink points (``to_ink_points``), scaled so that half its ink
+    height is WRITTEN_PX pixels (tablets differ in resolution), and per character the indices of its strokes."""
+    strokes = [st for c in chars for st in c.strokes]
+    owners, k = [], 0
+    for c in chars:
+        owners.append(tuple(range(k, k + len(c.strokes))))
+        k += len(c.strokes)
+    height = float(np.ptp(np.vstack(strokes)[:, 1]))
+    line = dataclasses.replace(chars[0], strokes=tuple(strokes))
+    return to_ink_points(line, WRITTEN_PX / max(0.5 * height, 1e-6)), owners
 
 
 def to_ink_dict(segment: Segment, px_per_inch: float = PX_PER_INCH) -> dict:

@@ -1,0 +1,128 @@
+"""Learn where each character sits on its line from real writers' lines, for ``hwr_desktop.context``.
+
+    python training/geometry.py --unipen-cache ~/.cache/hwr-unipen            # writes resources/geometry.json
+    python training/geometry.py --lines 200 --out /tmp/geometry.json          # a quick run
+
+Context decoding tells c from C and p from P by where a glyph's top and bottom sit against its line's
+baseline and x-height. Those positions are measured here on UNIPEN category 3: the characters the training
+writers wrote in words and lines (never a validation writer's), put back on their lines
+(``training.unipen.character_lines``) and read through the app's own ink path (``pipeline.ink_lines``, the
+shipped glyph model, the decoding up to the geometry step, ``context.line_metrics``), so the table holds
+what the app will measure, estimator's bias included. Per character: the median top and bottom in x-heights
+above the baseline, their spreads (1.4826 x the median absolute deviation) and the number of glyphs
+measured (glyphs whose strokes are exactly one character's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hwr_desktop import context, pipeline  # noqa: E402
+from hwr_desktop.decoding import decode_word  # noqa: E402
+from hwr_desktop.ink import Stroke  # noqa: E402
+from hwr_desktop.normalize import SIZE, normalize_glyph  # noqa: E402
+from hwr_desktop.recognizer import Recognizer  # noqa: E402
+from training import unipen  # noqa: E402
+
+MIN_SPREAD = 0.12  # x-heights: no character's top or bottom is trusted to be written more exactly than this
+MIN_COUNT = 30  # characters measured fewer times keep the hand-set profile
+
+
+def measure(chars, rec: Recognizer) -> list[tuple[str, float, float]]:
+    """(character, top, bottom) of each glyph of one written line that is exactly one of its characters."""
+    points, owners = unipen.character_line_ink(chars)
+    ink = [Stroke(p) for p in points]
+    out = []
+    labels = rec.labels
+    for line in pipeline.ink_lines(ink, rec):
+        glyphs = line.glyphs
+        if len(glyphs) < 2:
+            continue
+        batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
+        for j, g in enumerate(glyphs):
+            batch[j, 0] = normalize_glyph(pipeline.ink_glyph_mask([ink[i] for i in g.strokes]))
+        probs = rec.predict(batch)[0]
+        words, k = [], 0
+        for w in line.words:
+            words.append(slice(k, k + len(w.glyphs)))
+            k += len(w.glyphs)
+        # the decoding as far as decode_line goes before the geometry (the probabilities line_metrics sees)
+        p = np.concatenate([decode_word(probs[w], labels, "auto") for w in words])
+        p = context.lone_glyphs(context.numbers_beside_numbers(p, words, labels), words, labels)
+        metrics = context.line_metrics([g.box for g in glyphs], p, labels)
+        if metrics is None:
+            continue
+        a, b, xh = metrics
+        whose = {o: chars[i].label for i, o in enumerate(owners)}
+        for g in glyphs:
+            ch = whose.get(tuple(sorted(g.strokes)))
+            if ch is not None:
+                base = a + b * (g.box[0] + g.box[2]) / 2
+                out.append((ch, (base - g.box[1]) / xh, (base - g.box[3]) / xh))
+    return out
+
+
+def table(observations: list[tuple[str, float, float]]) -> dict[str, list[float]]:
+    """Per character [top, bottom, top spread, bottom spread, count] (module docstring)."""
+    by_char: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for ch, top, bottom in observations:
+        by_char[ch].append((top, bottom))
+    out = {}
+    for ch, values in sorted(by_char.items()):
+        if len(values) < MIN_COUNT:
+            continue
+        v = np.array(values)
+        med = np.median(v, 0)
+        spread = np.maximum(1.4826 * np.median(np.abs(v - med), 0), MIN_SPREAD)
+        out[ch] = [round(float(med[0]), 3), round(float(med[1]), 3), round(float(spread[0]), 3),
+                   round(float(spread[1]), 3), len(values)]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--unipen", type=Path, default=unipen.DEFAULT_SOURCE)
+    ap.add_argument("--unipen-cache", type=Path, default=ROOT / "training" / "cache" / "unipen")
+    ap.add_argument("--lines", type=int, default=3000, help="training writers' lines to measure (a random sample)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=ROOT / "resources" / "geometry.json")
+    args = ap.parse_args(argv)
+    rec = Recognizer.from_path()
+    segments = [s for s in unipen.cached_segments(["3"], args.unipen, args.unipen_cache) if s.split == "train"]
+    lines = unipen.character_lines(segments)
+    pick = np.random.default_rng(args.seed).permutation(len(lines))[: args.lines]
+    t0 = time.perf_counter()
+    observations = []
+    for n, i in enumerate(pick, 1):
+        observations += measure(lines[i], rec)
+        if n % 500 == 0:
+            print(f"{n}/{len(pick)} lines, {len(observations)} glyphs, {time.perf_counter() - t0:.0f} s", flush=True)
+    profile = table(observations)
+    doc = {
+        "about": "where characters sit on their line: [top, bottom, top spread, bottom spread, count], in "
+                 "x-heights above the baseline, as hwr_desktop.context measures lines; from UNIPEN "
+                 "train_r01_v07 category 3 (CC BY 4.0), training writers only; made by training/geometry.py",
+        "lines": len(pick),
+        "glyphs": len(observations),
+        "model": Path(rec.info.path).name,
+        "profile": profile,
+    }
+    rows = ",\n".join(f"  {json.dumps(c)}: {json.dumps(v)}" for c, v in profile.items())
+    head = json.dumps({k: v for k, v in doc.items() if k != "profile"}, indent=1)[:-2]
+    args.out.write_text(head + ',\n "profile": {\n' + rows + "\n }\n}\n", encoding="utf-8")
+    print(f"wrote {args.out}: {len(profile)} characters from {len(observations)} glyphs of {len(pick)} lines")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
