@@ -17,16 +17,19 @@ def test_a_word_alternative_corrects_the_glyphs_it_changes_and_teaches_them(qtbo
     w = make_window(FakeRecognizer(chars="qzk", p=0.5, second="j"))  # no English word: the glyphs' reading
     write(w.canvas, three())
     text_is(qtbot, w, "qzk")
-    assert w.shown().word_at(1)[0].alternatives[:2] == ("qzk", "qzj")
+    alternatives = w.shown().word_at(1)[0].alternatives
+    second = alternatives[1]  # one glyph read as j instead (which one: the line's geometry decides)
+    changed = tuple(a != b for a, b in zip("qzk", second))
+    assert alternatives[0] == "qzk" and set(second) <= set("qzkj") and sum(changed) == 1
     popup = w.open_correction(1)
     words = popup.word_actions
-    assert texts(words)[:2] == ["qzk", "qzj"] and words[0].isChecked() and not words[1].isChecked()
+    assert texts(words)[:2] == ["qzk", second] and words[0].isChecked() and not words[1].isChecked()
     assert len(popup.alternative_actions()) == 5  # the glyph's own alternatives are still there, first
     words[1].trigger()
-    assert w.current_text() == "qzj" and w.shown().corrected == (False, False, True)
+    assert w.current_text() == second and w.shown().corrected == changed
     assert len(w.personalizer.samples) == 1  # the one glyph that changed is kept as a sample
     again = w.open_correction(0)
-    assert [a.text() for a in again.word_actions if a.isChecked()] == ["qzj"]
+    assert [a.text() for a in again.word_actions if a.isChecked()] == [second]
     undo = next(a for a in again.actions() if a.text() == "Undo corrections of this word")
     undo.trigger()
     assert w.current_text() == "qzk" and not any(w.shown().corrected) and len(w.personalizer.samples) == 0
