@@ -34,7 +34,8 @@ from hwr_desktop.normalize import SIZE, normalize_glyph  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 from training import unipen  # noqa: E402
 
-MIN_SPREAD = 0.12  # x-heights: no character's top or bottom is trusted to be written more exactly than this
+MIN_SPREAD = 0.22  # x-heights: no character's top or bottom is trusted to be written more exactly than this
+# (the hand-set profile's tolerance, context.SIGMA)
 MIN_COUNT = 30  # characters measured fewer times keep the hand-set profile
 
 
