@@ -44,6 +44,7 @@ BETA = 1.0  # bonus per character in the beam (against the LM's preference for s
 LIST_MARGIN = 4.0  # a word of the list replaces the beam's best when at most this many nats less likely
 GLYPH_PRIOR = 2.0  # the glyph reading's credit, in nats of the line network's log probability, where it has at
 GLYPH_SURE = 0.9  # least as many letters as the line reading; with each read at least this surely, it stays as is
+DOUBLE_SURE = 0.5  # a doubled letter read at least this surely by both glyphs (``_one_of_doubles``)
 GLYPH_MORE = 3.0  # more credit where the line reading has fewer letters than the glyphs (it would drop ink)
 GLYPH_WEIGHT = 0.5  # where both readings have a letter per glyph, each also gets the glyph model's log probability
 GLYPH_FLOOR = 1e-3  # of it, times this (a character not among a glyph's alternatives: this probability)
@@ -319,11 +320,33 @@ def size_runs(words: Sequence[WordResult]) -> list[list[int]]:
 Reread = Callable[[Sequence[WordResult]], "tuple[np.ndarray, LineFrames] | None"]
 
 
+def _one_of_doubles(glyph_words: Sequence[WordResult]) -> str:
+    """The glyph reading as the line network is asked to score it: a letter doubled by two glyphs that both read
+    it at least DOUBLE_SURE surely ("ll" written as two strokes apart) counts once, since CTC needs a blank
+    between the two and a network that ran them into one stroke has not said there is one letter."""
+    out = []
+    for w in glyph_words:
+        chars, prev = [], None
+        for g in w.glyphs:
+            sure = g.confidence >= DOUBLE_SURE
+            if not (sure and prev is not None and prev.char == g.char and prev.confidence >= DOUBLE_SURE
+                    and g.char.isalpha()):
+                chars.append(g.char)
+            prev = g
+        text = "".join(chars)
+        out.append(text if len(w.glyphs) == len(w.text) else w.text)
+    return " ".join(out)
+
+
 def _weigh(glyph_words: Sequence[WordResult], texts: Sequence[str], probs: np.ndarray, fa: int, fb: int,
            reader: LineReader, lexicon: Lexicon | None) -> tuple[float, float] | None:
     """(glyph reading's score, line reading's score) of a group whose line reading is ``texts`` (its words)
     over frames [fa, fb) (module docstring); None where the line reading cannot be scored."""
-    g_text, l_text = " ".join(w.text for w in glyph_words), " ".join(texts)
+    glyphs = [g for w in glyph_words for g in w.glyphs]
+    l_text = " ".join(texts)
+    letters = "".join(l_text.split())
+    # where the line reading has fewer letters than there are glyphs, a doubled letter may be why
+    g_text = _one_of_doubles(glyph_words) if len(glyphs) > len(letters) else " ".join(w.text for w in glyph_words)
     g_code, l_code = _encode(g_text, reader.labels), _encode(l_text, reader.labels)
     if l_code is None:
         return None
@@ -331,8 +354,6 @@ def _weigh(glyph_words: Sequence[WordResult], texts: Sequence[str], probs: np.nd
         g_score, l_score = NEG, float(sequence_logp(probs[fa:fb], [l_code])[0])
     else:
         g_score, l_score = (float(v) for v in sequence_logp(probs[fa:fb], [g_code, l_code]))
-    glyphs = [g for w in glyph_words for g in w.glyphs]
-    letters = "".join(l_text.split())
     g_score += GLYPH_PRIOR * (len(glyphs) >= len(letters)) + GLYPH_MORE * (len(glyphs) > len(letters))
     if GLYPH_WEIGHT and len(glyphs) == len(letters):  # letter for letter: the glyph model's say on both readings
         g_score += GLYPH_WEIGHT * _glyph_logp(glyphs, [g.char for g in glyphs])

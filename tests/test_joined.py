@@ -159,3 +159,13 @@ def test_a_line_reading_that_drops_a_glyph_needs_more_evidence(reader, monkeypat
     assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
     monkeypatch.setattr(joined, "GLYPH_MORE", 1e6)
     assert combine_line(line, LINE, FRAMES, reader).text == "cco ba"
+
+
+def test_a_doubled_letter_the_line_network_ran_into_one_keeps_both_glyphs(reader, monkeypatch):
+    # glyphs "abb" (the two b written apart, each read fairly surely); the line network has no blank between its b
+    # frames, so it reads "ab" and would score "abb" as needing one: the glyph reading is scored as "ab" there
+    monkeypatch.setattr(joined, "GLYPH_MORE", 0.0)  # the doubled letter alone decides here
+    line = LineResult((0, 10, 62, 30), "abb ba", (word("abb", 2, 22, conf=0.6), word("ba", 42, 62)))
+    assert combine_line(line, LINE, FRAMES, reader).text == "abb ba"
+    monkeypatch.setattr(joined, "DOUBLE_SURE", 2.0)  # never collapsed: the line reading drops a b
+    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
