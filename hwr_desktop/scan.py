@@ -157,7 +157,8 @@ def _lone(runs: np.ndarray, binary: np.ndarray, horizontal: bool) -> np.ndarray:
         last = np.r_[cols[1:] != cols[:-1], True]
         c = cols[first]
         above, below = rows[first] - RULE_EDGE, rows[last] + RULE_EDGE
-        clear = ((above < 0) | ~binary[np.clip(above, 0, h - 1), c]) & ((below >= h) | ~binary[np.clip(below, 0, h - 1), c])
+        clear_above = (above < 0) | ~binary[np.clip(above, 0, h - 1), c]
+        clear = clear_above & ((below >= h) | ~binary[np.clip(below, 0, h - 1), c])
         keep[i] = clear.mean() >= RULE_CLEAR
     keep[0] = False
     return keep[labels]

@@ -40,8 +40,8 @@ WORD_GAP_MEDIAN = 2.5  # ... and are at least this many times the line's median 
 SHORT_LINE = 4  # a line of at most this many gaps measures its word gap by the smallest too ...
 WORD_GAP_SHORT = 0.25  # ... down to this fraction of its height
 NATURAL_MIN, NATURAL_RATIO = 0.2, 2.0  # a natural break in a line's gaps (natural_word_gap)
-LOCAL_EDGE, LOCAL_MAX = 1.3, 3.0  # a gap amid writing this many line heights tall (at most the second) is
-# measured in its size (group_words)
+LOCAL_EDGE, LOCAL_MAX = 1.3, 3.0  # a gap amid writing at least this many line heights tall is measured in that
+# size, at most the second (group_words)
 PARAGRAPH_GAP = 1.5  # a gap between lines over this many line heights ...
 PARAGRAPH_GAP_MEDIAN = 1.8  # ... and this many median gaps starts a paragraph
 SPLIT_WIDTH = 1.7  # a glyph this many usual glyph widths wide may be touching characters ...
