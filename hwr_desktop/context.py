@@ -88,7 +88,6 @@ GUIDE_X_HEIGHT = 0.35  # x-height / rule spacing assumed for writing on guide li
 GUIDE_TOLERANCE = 0.15  # glyph bottoms within this fraction of the spacing of a rule sit on it
 
 
-
 def extent(char: str) -> float | None:
     """How tall ``char`` is usually written, in x-heights (a descender's tail included), or None for a mark."""
     profile = _PROFILE.get(char)
@@ -352,6 +351,16 @@ def numbers_beside_numbers(probs: np.ndarray, words: Sequence[slice], labels: Se
     return out
 
 
+def decode_words(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str], mode: str = "auto") -> np.ndarray:
+    """A line's glyphs decoded as far as ``decode_line`` goes before the line's geometry: the field mode and the
+    word rules per word, then, in auto mode, numbers beside numbers and lone glyphs like the rest of the line."""
+    p = np.concatenate([decode_word(probs[w], labels, mode) for w in words])
+    if mode == "auto":
+        p = numbers_beside_numbers(p, words, labels)
+        p = lone_glyphs(p, words, labels)
+    return p
+
+
 def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice], labels: Sequence[str],
                 mode: str = "auto", lexicon: Lexicon | None = None,
                 guides: tuple[float, float] | None = None) -> np.ndarray:
@@ -374,11 +383,7 @@ def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice],
     """
     if not len(probs):
         return probs
-    p = np.concatenate([decode_word(probs[w], labels, mode) for w in words])
-    if mode == "auto":
-        p = numbers_beside_numbers(p, words, labels)
-        p = lone_glyphs(p, words, labels)
-    p = apply_geometry(p, boxes, labels, guides)
+    p = apply_geometry(decode_words(probs, words, labels, mode), boxes, labels, guides)
     p = np.concatenate([word_case(p[w], labels) for w in words])
     if lexicon is not None and mode != "digits":
         p = np.concatenate([apply_lexicon(p[w], labels, lexicon) for w in words])

@@ -364,6 +364,13 @@ def _weigh(glyph_words: Sequence[WordResult], texts: Sequence[str], probs: np.nd
     return g_score, l_score
 
 
+def _span(frames: LineFrames, xa: float, xb: float, first: float, end: float, n: int) -> tuple[int, int]:
+    """The frames [fa, fb) a group is scored over: from its glyphs' ink (page x ``xa`` to ``xb``) or its line
+    reading's frames (``first`` to ``end``), whichever reach further, within the line's ``n`` frames."""
+    fa = max(0, int(math.floor(min(frames.frame_of(xa), first))))
+    return fa, min(n, int(math.ceil(max(frames.frame_of(xb), end))))
+
+
 def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFrames, regions: Sequence[tuple[int, int]],
            reader: LineReader, allowed: np.ndarray, lexicon: Lexicon | None, k: int, best: Sequence[str]
            ) -> list[WordResult]:
@@ -375,8 +382,7 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
     xa = min(w.box[0] for w in glyph_words)
     xb = max(w.box[2] for w in glyph_words)
     if BEST_MARGIN is not None:  # the best path, scored as the beam's reading would be, falls far short: no beam
-        fa = max(0, int(math.floor(min(frames.frame_of(xa), regions[0][0]))))
-        fb = min(len(probs), int(math.ceil(max(frames.frame_of(xb), regions[-1][1]))))
+        fa, fb = _span(frames, xa, xb, regions[0][0], regions[-1][1], len(probs))
         scores = _weigh(glyph_words, best, probs, fa, fb, reader, lexicon)
         if scores is not None and scores[0] >= scores[1] + BEST_MARGIN:
             return list(glyph_words)
@@ -387,8 +393,7 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
         return list(glyph_words)
     if " ".join(w.text for w in glyph_words) == " ".join(w.text for w in line_ws):
         return list(glyph_words)
-    fa = max(0, int(math.floor(min(frames.frame_of(xa), line_ws[0].frames[0]))))
-    fb = min(len(probs), int(math.ceil(max(frames.frame_of(xb), line_ws[-1].frames[1]))))
+    fa, fb = _span(frames, xa, xb, line_ws[0].frames[0], line_ws[-1].frames[1], len(probs))
     scores = _weigh(glyph_words, [w.text for w in line_ws], probs, fa, fb, reader, lexicon)
     if scores is None or scores[0] >= scores[1]:
         return list(glyph_words)

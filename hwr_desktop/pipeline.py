@@ -288,6 +288,15 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
     return rasterize(strokes, box, scale=scale, width=2.0, margin=2, antialias=False) < 128
 
 
+def ink_glyph_batch(strokes: Sequence[Stroke], glyphs: Sequence[Glyph]) -> np.ndarray:
+    """float32 (N, 1, SIZE, SIZE): each glyph's strokes drawn (``ink_glyph_mask``) and normalized, as the
+    classifier reads them."""
+    batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
+    for j, g in enumerate(glyphs):
+        batch[j, 0] = normalize_glyph(ink_glyph_mask([strokes[i] for i in g.strokes]))
+    return batch
+
+
 def ink_lines(strokes: Sequence[Stroke], recognizer: Recognizer) -> list[Line]:
     """The glyphs of strokes in reading order (``Glyph.strokes``: stroke indices), as ``recognize_ink`` reads them:
     ``segmentation.segment_ink``, then strokes of one letter that do not touch (an H's bar, an E's arms) joined
@@ -326,10 +335,7 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     if lines is None:
         lines = ink_lines(strokes, recognizer)
     glyphs = [g for line in lines for g in line.glyphs]
-    batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
-    for j, g in enumerate(glyphs):
-        batch[j, 0] = normalize_glyph(ink_glyph_mask([strokes[i] for i in g.strokes]))
-    probs = classify(batch, recognizer, personal)
+    probs = classify(ink_glyph_batch(strokes, glyphs), recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
     page = _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True)

@@ -48,6 +48,13 @@ def word(text, x0, x1, conf=0.99):
     return WordResult(union_box(g.box for g in glyphs), text, glyphs)
 
 
+def read(reader, first, conf):
+    """The text of the line "<first> ba" combined: ``first`` a glyph word read ``conf`` surely beside "ba" (read
+    surely, as the line network reads it), both glyph by glyph, against ``LINE`` ("ab ba")."""
+    line = LineResult((0, 10, 62, 30), f"{first} ba", (word(first, 2, 22, conf=conf), word("ba", 42, 62)))
+    return combine_line(line, LINE, FRAMES, reader).text
+
+
 @pytest.fixture(scope="module")
 def reader():
     return LineReader(FakeLineRecognizer(LINE))
@@ -85,17 +92,14 @@ def test_a_joined_word_read_as_one_glyph_takes_the_line_reading_with_a_box_per_l
 
 
 def test_the_glyph_reading_stays_where_the_line_network_does_not_find_it_much_less_likely(reader, monkeypatch):
-    line = LineResult((0, 10, 62, 30), "cc ba", (word("cc", 2, 22, conf=0.3), word("ba", 42, 62)))
     monkeypatch.setattr(joined, "GLYPH_PRIOR", 1e6)
-    assert combine_line(line, LINE, FRAMES, reader).text == "cc ba"
+    assert read(reader, "cc", 0.3) == "cc ba"
     # ... but not where it has fewer letters than the line reading: letters merged into one glyph
-    line = LineResult((0, 10, 62, 30), "c ba", (word("c", 2, 22, conf=0.3), word("ba", 42, 62)))
-    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+    assert read(reader, "c", 0.3) == "ab ba"
 
 
 def test_sure_printed_letters_and_words_too_tall_for_the_line_image_keep_the_glyph_reading(reader):
-    sure = LineResult((0, 10, 62, 30), "cc ba", (word("cc", 2, 22, conf=0.95), word("ba", 42, 62)))
-    assert combine_line(sure, LINE, FRAMES, reader).text == "cc ba"
+    assert read(reader, "cc", 0.95) == "cc ba"
     tall = WordResult((2, 0, 22, 200), "c", tuple(GlyphResult((2, 0, 22, 200), "c", 0.3, ()) for _ in range(1)))
     line = LineResult((0, 0, 62, 200), "c ba", (tall, word("ba", 42, 62)))
     assert combine_line(line, LINE, FRAMES, reader).text == "c ba"  # 200 px: far beyond 2.5 bodies of 14 px
@@ -134,38 +138,32 @@ def test_words_written_at_another_size_are_read_as_lines_of_their_own():
 
 def test_numbers_keep_the_glyph_reading_with_every_digit(reader):
     # the line network reads "ab ba" over the whole line; the glyph reading "11" of the first word is a number
-    line = LineResult((0, 10, 62, 30), "11 ba", (word("11", 2, 22, conf=0.5), word("ba", 42, 62)))
-    assert combine_line(line, LINE, FRAMES, reader).text == "11 ba"
-    line = LineResult((0, 10, 62, 30), "c1 ba", (word("c1", 2, 22, conf=0.5), word("ba", 42, 62)))
-    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+    assert read(reader, "11", 0.5) == "11 ba"
+    assert read(reader, "c1", 0.5) == "ab ba"
 
 
 def test_the_glyph_models_say_on_both_readings_counts_letter_for_letter(reader, monkeypatch):
     # "cc" read fairly surely (0.85, below GLYPH_SURE) glyph by glyph, "ab" by the line: two letters, two glyphs
-    line = LineResult((0, 10, 62, 30), "cc ba", (word("cc", 2, 22, conf=0.85), word("ba", 42, 62)))
     monkeypatch.setattr(joined, "GLYPH_WEIGHT", 0.0)
-    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+    assert read(reader, "cc", 0.85) == "ab ba"
     monkeypatch.setattr(joined, "GLYPH_WEIGHT", 100.0)  # the glyph model's doubt about "ab" outweighs the line's
-    assert combine_line(line, LINE, FRAMES, reader).text == "cc ba"
+    assert read(reader, "cc", 0.85) == "cc ba"
     # ... which says nothing where the letters do not match glyph for glyph (one glyph, two letters)
-    line = LineResult((0, 10, 62, 30), "c ba", (word("c", 2, 22, conf=0.85), word("ba", 42, 62)))
-    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+    assert read(reader, "c", 0.85) == "ab ba"
 
 
 def test_a_line_reading_that_drops_a_glyph_needs_more_evidence(reader, monkeypatch):
     # three glyphs "cco" where the line reads two letters "ab": without the extra credit the line reading wins
-    line = LineResult((0, 10, 62, 30), "cco ba", (word("cco", 2, 22, conf=0.3), word("ba", 42, 62)))
     monkeypatch.setattr(joined, "GLYPH_MORE", 0.0)
-    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+    assert read(reader, "cco", 0.3) == "ab ba"
     monkeypatch.setattr(joined, "GLYPH_MORE", 1e6)
-    assert combine_line(line, LINE, FRAMES, reader).text == "cco ba"
+    assert read(reader, "cco", 0.3) == "cco ba"
 
 
 def test_a_doubled_letter_the_line_network_ran_into_one_keeps_both_glyphs(reader, monkeypatch):
     # glyphs "abb" (the two b written apart, each read fairly surely); the line network has no blank between its b
     # frames, so it reads "ab" and would score "abb" as needing one: the glyph reading is scored as "ab" there
     monkeypatch.setattr(joined, "GLYPH_MORE", 0.0)  # the doubled letter alone decides here
-    line = LineResult((0, 10, 62, 30), "abb ba", (word("abb", 2, 22, conf=0.6), word("ba", 42, 62)))
-    assert combine_line(line, LINE, FRAMES, reader).text == "abb ba"
+    assert read(reader, "abb", 0.6) == "abb ba"
     monkeypatch.setattr(joined, "DOUBLE_SURE", 2.0)  # never collapsed: the line reading drops a b
-    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+    assert read(reader, "abb", 0.6) == "ab ba"

@@ -28,9 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hwr_desktop import context, pipeline  # noqa: E402
-from hwr_desktop.decoding import decode_word  # noqa: E402
 from hwr_desktop.ink import Stroke  # noqa: E402
-from hwr_desktop.normalize import SIZE, normalize_glyph  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 from training import unipen  # noqa: E402
 
@@ -49,17 +47,13 @@ def measure(chars, rec: Recognizer) -> list[tuple[str, float, float]]:
         glyphs = line.glyphs
         if len(glyphs) < 2:
             continue
-        batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
-        for j, g in enumerate(glyphs):
-            batch[j, 0] = normalize_glyph(pipeline.ink_glyph_mask([ink[i] for i in g.strokes]))
-        probs = rec.predict(batch)[0]
+        probs = rec.predict(pipeline.ink_glyph_batch(ink, glyphs))[0]
         words, k = [], 0
         for w in line.words:
             words.append(slice(k, k + len(w.glyphs)))
             k += len(w.glyphs)
-        # the decoding as far as decode_line goes before the geometry (the probabilities line_metrics sees)
-        p = np.concatenate([decode_word(probs[w], labels, "auto") for w in words])
-        p = context.lone_glyphs(context.numbers_beside_numbers(p, words, labels), words, labels)
+        # the probabilities line_metrics sees in the app: decoded as far as decode_line goes before the geometry
+        p = context.decode_words(probs, words, labels)
         metrics = context.line_metrics([g.box for g in glyphs], p, labels)
         if metrics is None:
             continue
