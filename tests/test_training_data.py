@@ -26,7 +26,7 @@ def test_emnist_reader_on_files_in_the_official_format(tmp_path):
     imgs[:, 2, 20] = 255  # stored transposed, as EMNIST does: upright, this pixel is at row 20, column 2
     write_idx(tmp_path / "images.gz", imgs)
     write_idx(tmp_path / "labels.gz", np.array([36, 10, 62]))
-    (tmp_path / "mapping.txt").write_text("10 65\n36 97\n62 33\n")  # A, a, and '!' (not one of our classes)
+    (tmp_path / "mapping.txt").write_text("10 65\n36 97\n62 36\n")  # A, a, and "$" (not one of our classes)
     x, y = load_emnist(tmp_path / "images.gz", tmp_path / "labels.gz", tmp_path / "mapping.txt")
     assert x.shape == (2, 28, 28)
     assert [CLASSES[i] for i in y] == ["a", "A"]

@@ -21,9 +21,11 @@ import numpy as np
 from training.synth import (
     CLASSES,
     HERSHEY_FACES,
+    SYMBOLS,
     augment,
     load_font_manifest,
     normalize_or_none,
+    font_draws,
     render_font,
     render_hershey,
     simulate_scan,
@@ -73,7 +75,7 @@ def load_emnist(images: Path, labels: Path, mapping: Path) -> tuple[np.ndarray, 
 
     EMNIST stores images transposed; they are returned upright, white ink on black.
     ``mapping`` is the set's ``*-mapping.txt`` ("label ascii_code" per line).
-    Labels whose character is not one of the 62 classes are dropped.
+    Labels whose character is not one of the classes are dropped.
     """
     x = read_idx(images).transpose(0, 2, 1)
     raw = read_idx(labels).astype(np.int64)
@@ -219,7 +221,7 @@ def plan_jobs(
     for k, spec in enumerate(fonts):
         is_val = k in held_out
         for ch in CLASSES:
-            if ch in skip[spec.name]:
+            if ch in skip[spec.name] or (ch in SYMBOLS and not font_draws(spec.path, ch)):
                 continue
             job = Job("font", CLASS_INDEX[ch], 2 if is_val else font_copies, int(next(seeds)), font=str(spec.path))
             (val if is_val else train).append(job)
@@ -265,7 +267,11 @@ def unipen_jobs(segments, copies: int, seed: int) -> tuple[list[Job], list[Job]]
 def _writer(job: tuple) -> tuple[np.ndarray, np.ndarray]:
     kind, source, per_class, seed = job
     if kind == "font":
-        def draw(ch, rng):
+        drawn = {c: font_draws(Path(source), c) for c in SYMBOLS}
+
+        def draw(ch, rng):  # a symbol the font lacks is left out (an empty mask)
+            if not drawn.get(ch, True):
+                return np.zeros((1, 1), bool)
             return render_font(Path(source), ch, int(rng.integers(50, 80)))
     else:
         face, italic, thickness = source

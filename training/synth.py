@@ -18,7 +18,9 @@ from PIL import Image, ImageDraw, ImageFont
 from hwr_desktop.errors import EmptyInputError
 from hwr_desktop.normalize import normalize_glyph
 
-CLASSES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SYMBOLS = ".,;:?!'\"-()/+=&@#%*"  # the punctuation and symbols the glyph model reads (UNIPEN 1d, fonts, Hershey)
+CLASSES = ALNUM + SYMBOLS
 
 HERSHEY_FACES = {
     "simplex": cv2.FONT_HERSHEY_SIMPLEX,
@@ -57,6 +59,18 @@ def render_font(path: Path, char: str, px: int) -> np.ndarray:
     img = Image.new("L", (w, h), 0)
     ImageDraw.Draw(img).text((4 - x0, 4 - y0), char, fill=255, font=font)
     return np.asarray(img) > 100
+
+
+_NOTDEF = "\U0010fffd"  # no font draws this: what it renders is the font's "missing glyph" box
+
+
+def font_draws(path: Path, char: str) -> bool:
+    """Whether a font draws ``char`` with a glyph of its own (not empty, not its missing-glyph box)."""
+    drawn = render_font(path, char, 48)
+    if not drawn.any():
+        return False
+    missing = render_font(path, _NOTDEF, 48)
+    return not (drawn.shape == missing.shape and np.array_equal(drawn, missing))
 
 
 def render_hershey(face: int, char: str, italic: bool, thickness: int) -> np.ndarray:

@@ -1,11 +1,11 @@
-"""Train the 62-class glyph CNN and export it to ONNX for hwr_desktop.
+"""Train the glyph CNN (digits, letters, punctuation) and export it to ONNX for hwr_desktop.
 
     python training/train.py                       # full run, writes resources/model.onnx
     python training/train.py --quick --out /tmp/q  # smoke run in about a minute
 
 Every training image goes through ``hwr_desktop.normalize.normalize_glyph``, the
 function the app applies to every glyph it reads. The exported model takes
-float32 (N, 1, 28, 28) in [0, 1] and returns ``probs`` (N, 62) and ``features``
+float32 (N, 1, 28, 28) in [0, 1] and returns ``probs`` (N, len(CLASSES)) and ``features``
 (N, 256) (training/style.py adds ``style`` (N, 128)); labels and the normalization
 version travel in its metadata.
 """
@@ -69,7 +69,7 @@ class TrainConfig:
 class Net(nn.Module):
     """A small VGG-style CNN: about 0.6 M parameters, 14 M multiply-adds per glyph."""
 
-    def __init__(self, n_classes: int = 62, mean: float = 0.1, std: float = 0.28):
+    def __init__(self, n_classes: int = 80, mean: float = 0.1, std: float = 0.28):
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean))
         self.register_buffer("std", torch.tensor(std))
@@ -118,6 +118,20 @@ class Exported(nn.Module):
         if self.style is None:
             return probs, feats
         return probs, feats, self.style(h, mid)
+
+
+def grow_head(model: Net, weights: dict) -> None:
+    """Load a checkpoint's weights into ``model``; a checkpoint with fewer classes (the first classes of
+    ``CLASSES``, e.g. before the symbols were added) fills the rows of its classes, the new rows keep their
+    fresh initialization."""
+    weights = dict(weights)
+    key_w, key_b = "head.1.weight", "head.1.bias"
+    old_w, old_b = weights.pop(key_w), weights.pop(key_b)
+    model.load_state_dict(weights, strict=False)
+    with torch.no_grad():
+        n = min(old_w.shape[0], model.head[1].weight.shape[0])
+        model.head[1].weight[:n] = old_w[:n]
+        model.head[1].bias[:n] = old_b[:n]
 
 
 def jitter(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -321,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     if cfg.init:
         state = torch.load(cfg.init, weights_only=False)
         model = Net(len(CLASSES), state["mean"], state["std"])
-        model.load_state_dict(state["model"])
+        grow_head(model, state["model"])
         mean, std = state["mean"], state["std"]
         log.info(f"weights from {cfg.init} (epoch {state['epoch']}, val {state['val']:.4f})")
     log.info(f"model {sum(p.numel() for p in model.parameters())} parameters; train {len(yt)}, val {len(yv)}")
