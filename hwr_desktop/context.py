@@ -31,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .decoding import could_be_number, decode_word, digit_mask, letter_word, numeric_word
+from .decoding import could_be_number, decode_word, digit_mask, letter_word, numeric_word, sure_symbols, symbol_mask
 from .lexicon import Lexicon, apply_lexicon
 from .results import Box
 
@@ -51,6 +51,16 @@ for _c in "bdhklf" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "0123456789":
 _PROFILE["t"] = (1.25, 0.0)
 _PROFILE["i"] = (1.3, 0.0)
 _PROFILE["j"] = (1.3, -0.5)
+# punctuation and symbols (the measured table has them where real writers' lines held enough of them)
+for _c in "?!%&@#/":
+    _PROFILE[_c] = (_CAP, 0.0)
+for _c in "()":
+    _PROFILE[_c] = (_CAP + 0.1, -0.3)
+_PROFILE[":"], _PROFILE[";"] = (0.9, 0.0), (0.9, -0.4)
+_PROFILE['"'], _PROFILE["'"], _PROFILE["*"] = (_CAP, 0.85), (_CAP, 0.85), (_CAP, 0.6)
+_PROFILE[","] = (0.3, -0.4)
+for _c in "+=":
+    _PROFILE[_c] = (0.9, 0.1)
 FLOOR = 0.05  # the lowest geometric score: geometry alone moves a reading by at most 1/FLOOR
 SIGMA = 0.22  # tolerance of a glyph's top and bottom, in x-heights, in the hand-set profile
 
@@ -319,6 +329,30 @@ def read_marks(boxes: Sequence[Box], metrics: tuple[float, float, float] | None)
     return out / out.sum(1, keepdims=True)
 
 
+MARK_SHAPES = '"=:;*+'  # the symbols a mark may also be, told apart by their shape (the glyph model)
+MARK_READINGS = MARKS + MARK_SHAPES
+
+
+def mark_readings(place: np.ndarray, probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """float32 (n, len(MARK_READINGS)), rows summing to 1: what each mark of a line reads as. The glyph model
+    (``probs``, (n, C) over ``labels``) tells the shapes apart (two bars are an equals sign, two ticks a quote),
+    the mark's place on the line (``place``, ``read_marks``) which of the marks of one stroke it is (scaled
+    into its box, a period, a comma and an apostrophe are the same blot). A model without the marks among its
+    labels leaves the place alone."""
+    index = {c: i for i, c in enumerate(labels)}
+    marks = [index[c] for c in MARKS if c in index]
+    out = np.zeros((len(place), len(MARK_READINGS)), np.float32)
+    if not marks:
+        out[:, : len(MARKS)] = place
+        return out
+    out[:, : len(MARKS)] = place * probs[:, marks].sum(1, keepdims=True)
+    for j, c in enumerate(MARK_SHAPES, len(MARKS)):
+        if c in index:
+            out[:, j] = probs[:, index[c]]
+    out += 1e-6
+    return out / out.sum(1, keepdims=True)
+
+
 def mark_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str],
                  guides: tuple[float, float] | None = None) -> tuple[float, float, float] | None:
     """The baseline and x-height that marks are placed against: ``line_metrics`` of the line's letters, or, when
@@ -338,8 +372,8 @@ NUMBER_BOOST = 6.0  # beside a number, the digit readings of a word that could b
 def numbers_beside_numbers(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
     """On a line that holds a number, a word of two glyphs or more whose every glyph could be a digit
     leans to digits (``NUMBER_BOOST``): "10 20 30", where the 10 alone reads as lO; a clear ISO stays."""
-    digits = digit_mask(labels)
-    numbers = [bool(len(probs[w])) and bool(digits[probs[w].argmax(1)].all()) for w in words]
+    digits, signs = digit_mask(labels), digit_mask(labels) | symbol_mask(labels)
+    numbers = [bool(digits[probs[w].argmax(1)].any()) and bool(signs[probs[w].argmax(1)].all()) for w in words]
     if not any(numbers):
         return probs
     out = probs.copy()
@@ -386,5 +420,19 @@ def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice],
     p = apply_geometry(decode_words(probs, words, labels, mode), boxes, labels, guides)
     p = np.concatenate([word_case(p[w], labels) for w in words])
     if lexicon is not None and mode != "digits":
-        p = np.concatenate([apply_lexicon(p[w], labels, lexicon) for w in words])
+        p = np.concatenate([listed_core(p[w], labels, lexicon) for w in words])
     return p
+
+
+def listed_core(probs: np.ndarray, labels: Sequence[str], lexicon: Lexicon) -> np.ndarray:
+    """``apply_lexicon`` on a word without the sure symbols at its ends ("(hello)!" looks up "hello");
+    float32 (n, C) -> (n, C)."""
+    kept = sure_symbols(probs, labels)
+    start, stop = 0, len(probs)
+    while start < stop and kept[start]:
+        start += 1
+    while stop > start and kept[stop - 1]:
+        stop -= 1
+    out = probs.copy()
+    out[start:stop] = apply_lexicon(probs[start:stop], labels, lexicon)
+    return out

@@ -8,6 +8,11 @@ read as one (O -> 0, l -> 1, S -> 5 when the digit is among their likely
 readings), and in a word that reads mostly as letters, glyphs that could be
 a letter are read as one (0 -> o, 1 -> l, 5 -> S).
 
+Punctuation and symbols (the labels that are neither letters nor digits) stand apart from the word
+rules: a glyph read surely as one (``SYMBOL_SURE``) keeps its reading, and neither counts for nor
+against its word's being a number or a word of letters ("(555)", "12:30", "hello!"). Digits mode also
+allows the signs that belong in numbers (``DIGIT_SIGNS``).
+
 ``top_k`` always offers a glyph's digit look-alike (9 for q, 1 for l, 0 for
 O ...) and a digit's letter look-alikes among the alternatives when the mode
 allows them, so that a correction never needs typing.
@@ -25,8 +30,10 @@ from .results import Candidate
 Mode = Literal["auto", "digits", "letters", "upper", "lower"]
 MODES: tuple[str, ...] = ("auto", "digits", "letters", "upper", "lower")
 
+DIGIT_SIGNS = ".,-+/:"  # what digits mode reads besides digits: 3.5, 1,000, -2, +1, 3/4, 12:30
+
 _ALLOWED = {
-    "digits": str.isdigit,
+    "digits": lambda c: c.isdigit() or c in DIGIT_SIGNS,
     "letters": str.isalpha,
     "upper": str.isupper,
     "lower": str.islower,
@@ -93,17 +100,35 @@ def top_k(probs: np.ndarray, labels: Sequence[str], k: int, allowed: np.ndarray 
     return out
 
 
-def _word_rule(probs: np.ndarray, members: np.ndarray) -> np.ndarray:
+SYMBOL_SURE = 0.5  # a glyph read as punctuation or a symbol with this probability keeps that reading
+
+
+def symbol_mask(labels: Sequence[str]) -> np.ndarray:
+    """bool (C,): which labels are punctuation or symbols (neither letters nor digits)."""
+    return np.array([not c.isalnum() for c in labels], bool)
+
+
+def sure_symbols(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """bool (n,): the glyphs whose best reading is a symbol, held with at least ``SYMBOL_SURE``."""
+    if not len(probs):
+        return np.zeros(0, bool)
+    best = probs.argmax(1)
+    return symbol_mask(labels)[best] & (probs[np.arange(len(probs)), best] >= SYMBOL_SURE)
+
+
+def _word_rule(probs: np.ndarray, members: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """Restrict a word to the class group ``members`` (bool (C,)) when the group holds most of its mass.
 
-    Each glyph whose best reading in the group is a likely one (at least
-    ``SHARE`` of its best) is restricted to the group; others keep their reading.
+    Each glyph whose best reading in the group is a likely one (at least ``SHARE`` of its best) is restricted
+    to the group; others keep their reading, and so do the glyphs ``kept`` (bool (n,): sure symbols), which
+    do not count towards the word's mass either.
     """
-    if len(probs) < 2 or not members.any() or probs[:, members].sum(1).mean() <= 0.5:
+    rest = ~kept
+    if rest.sum() < 2 or not members.any() or probs[rest][:, members].sum(1).mean() <= 0.5:
         return probs
     out = probs.copy()
     best = probs.max(1)
-    for i in np.nonzero(probs[:, members].max(1) >= SHARE * best)[0]:
+    for i in np.nonzero((probs[:, members].max(1) >= SHARE * best) & rest)[0]:
         out[i] = restrict(probs[i : i + 1], members)[0]
     return out
 
@@ -117,28 +142,33 @@ def digit_mask(labels: Sequence[str]) -> np.ndarray:
 
 
 def could_be_number(probs: np.ndarray, labels: Sequence[str]) -> bool:
-    """Every glyph of the word has a digit among its likely readings (at least ``SHARE`` of its best)."""
+    """Every glyph of the word but its sure symbols has a digit among its likely readings (at least ``SHARE``
+    of its best), and there is one such glyph at least."""
     digits = digit_mask(labels)
-    return bool(len(probs) and digits.any() and (probs[:, digits].max(1) >= SHARE * probs.max(1)).all())
+    p = probs[~sure_symbols(probs, labels)]
+    return bool(len(p) and digits.any() and (p[:, digits].max(1) >= SHARE * p.max(1)).all())
 
 
 def numeric_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """A word that is mostly digits reads as a number, and so does one whose every glyph could be a digit
     (``could_be_number``) when one of them surely is one; float32 (n, C) -> (n, C)."""
     digits = digit_mask(labels)
-    if len(probs) >= 2 and could_be_number(probs, labels):
+    kept = sure_symbols(probs, labels)
+    if (~kept).sum() >= 2 and could_be_number(probs, labels):
         partners = lookalike_partners(labels)
         lookalike = np.zeros(len(labels), bool)  # the letters that look like a digit
         lookalike[[j for i in np.nonzero(digits)[0] for j in partners.get(int(i), [])]] = True
         mass, letters = probs[:, digits].sum(1), probs[:, lookalike].sum(1)
-        if (mass >= np.maximum(SURE_DIGIT, 2 * letters)).any():  # one glyph surely a digit, not its look-alike
-            return restrict(probs, digits)
-    return _word_rule(probs, digits)
+        if (mass >= np.maximum(SURE_DIGIT, 2 * letters))[~kept].any():  # one surely a digit, not its look-alike
+            out = probs.copy()
+            out[~kept] = restrict(probs[~kept], digits)
+            return out
+    return _word_rule(probs, digits, kept)
 
 
 def letter_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """A word that is mostly letters reads as letters; float32 (n, C) -> (n, C)."""
-    return _word_rule(probs, np.array([c.isalpha() for c in labels], bool))
+    return _word_rule(probs, np.array([c.isalpha() for c in labels], bool), sure_symbols(probs, labels))
 
 
 def decode_word(probs: np.ndarray, labels: Sequence[str], mode: str = "auto") -> np.ndarray:

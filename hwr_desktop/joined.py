@@ -54,7 +54,6 @@ SIZE_STEP = 1.6  # neighbouring words whose sizes differ by this factor are read
 SIZE_SURE = 0.5  # the glyphs read at least this surely say how large their word is written
 BEST_MARGIN: float | None = 3.0  # the glyph reading this much likelier than the best path's is kept without a beam
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
-DIGITS_EXTRA = ".,-+/:"  # what digits mode also reads on a line
 
 
 @dataclass(frozen=True)
@@ -97,11 +96,9 @@ class LineReader:
         return self._lm
 
     def allowed(self, mode: str) -> np.ndarray:
-        """bool (C,): what ``mode`` lets a line read (a space always; digits also ``DIGITS_EXTRA``)."""
+        """bool (C,): what ``mode`` lets a line read (``decoding.mode_mask``), and a space always."""
         mask = mode_mask(self.labels, mode)
-        for i, c in enumerate(self.labels):
-            if c == " " or (mode == "digits" and c in DIGITS_EXTRA):
-                mask[i] = True
+        mask[[i for i, c in enumerate(self.labels) if c == " "]] = True
         return mask
 
 

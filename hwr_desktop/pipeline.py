@@ -6,9 +6,12 @@ function takes its recognizer as an argument; none keeps state.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import hashlib
 import logging
 import math
+import threading
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -16,7 +19,7 @@ import cv2
 import numpy as np
 
 from .binarize import binarize, to_gray
-from .context import MARKS, decode_line, mark_metrics, read_marks
+from .context import MARK_READINGS, decode_line, mark_metrics, mark_readings, read_marks
 from .decoding import mode_mask, restrict, top_k
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document, require_file  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
@@ -59,33 +62,55 @@ def classify(glyphs: np.ndarray, recognizer: Recognizer, personal: PersonalModel
     return personal.blend(probs, features) if personal is not None else probs
 
 
+ONLY_MARKS = ".-"  # what only a mark is: a glyph taller than a mark is no period and no hyphen (``letter_classes``)
+
+
+def letter_classes(lines: Sequence[Line], labels: Sequence[str], mode: str) -> np.ndarray:
+    """bool (C,): what a glyph that is not a mark may read as, under ``mode``: where there are several glyphs,
+    not ``ONLY_MARKS`` (a comma or an apostrophe may be written larger than a mark; the line's geometry and the
+    glyph model decide)."""
+    allowed = mode_mask(labels, mode)
+    if sum(len(line.glyphs) for line in lines) >= 2:
+        allowed = allowed & ~np.isin(np.array(labels), list(ONLY_MARKS))
+    return allowed
+
+
+def line_letters(line: Line, is_mark: Sequence[bool]) -> tuple[list[int], list[slice]]:
+    """The indices of a line's glyphs that are not marks (``is_mark``, per glyph), and each word's of them as
+    slices of that list (words of marks only left out): what ``context.decode_line`` reads."""
+    letters = [j for j in range(len(line.glyphs)) if not is_mark[j]]
+    spans, j, start = [], 0, 0
+    for word in line.words:
+        count = len(word.glyphs) - sum(is_mark[j : j + len(word.glyphs)])
+        if count:
+            spans.append(slice(start, start + count))
+        j += len(word.glyphs)
+        start += count
+    return letters, spans
+
+
 def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
               width: int, height: int, lexicon: Lexicon | None = None, context: bool = True,
               guides: tuple[float, float] | None = None, marks: bool = False) -> PageResult:
     """Turn per-glyph probabilities (in reading order) into a PageResult, decoding each line in context
     (``context.decode_line``, with the ink's ``guides`` if any), or, with ``context`` False, each glyph
     on its own (field mode only). With ``marks`` (ink, where every stroke is meant), the marks of a line
-    (``segmentation.mark_flags``) are read as punctuation by their place on it (``context.read_marks``) and
-    kept out of the decoding of its letters."""
+    (``segmentation.mark_flags``) are read as punctuation by their place on it and their shape
+    (``context.read_marks``, ``context.mark_readings``) and kept out of the decoding of its letters. Where
+    there are several glyphs, no glyph but a mark reads as a period or a hyphen (``letter_classes``)."""
     out_lines = []
-    allowed = mode_mask(labels, mode)
+    allowed = letter_classes(lines, labels, mode)
     flags = mark_flags(lines) if marks else [[False] * len(line.glyphs) for line in lines]
     i = 0
     for line, is_mark in zip(lines, flags):
         n = len(line.glyphs)
         boxes = [g.box for g in line.glyphs]
-        letters = [j for j in range(n) if not is_mark[j]]
-        spans, j, start = [], 0, 0  # each word's letters, as slices of the line's letters
-        for word in line.words:
-            count = len(word.glyphs) - sum(is_mark[j : j + len(word.glyphs)])
-            spans.append(slice(start, start + count))
-            j += len(word.glyphs)
-            start += count
-        p = probs[i : i + n][letters]
+        letters, spans = line_letters(line, is_mark)
+        own = probs[i : i + n]
+        p = restrict(own[letters], allowed)
         i += n
         if context:
-            p = decode_line(p, [boxes[t] for t in letters], [s for s in spans if s.stop > s.start], labels, mode,
-                            lexicon, guides)
+            p = decode_line(p, [boxes[t] for t in letters], spans, labels, mode, lexicon, guides)
         else:
             p = restrict(p, allowed)
         cands: list = [None] * n
@@ -94,7 +119,8 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
         mark_at = [t for t in range(n) if is_mark[t]]
         if mark_at:
             metrics = mark_metrics([boxes[t] for t in letters], p, labels, guides)
-            for t, c in zip(mark_at, top_k(read_marks([boxes[t] for t in mark_at], metrics), MARKS, k)):
+            place = read_marks([boxes[t] for t in mark_at], metrics)
+            for t, c in zip(mark_at, top_k(mark_readings(place, own[mark_at], labels), MARK_READINGS, k)):
                 cands[t] = c
         words, j = [], 0
         for word in line.words:
@@ -108,14 +134,18 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
     return PageResult(width, height, join_lines([l.text for l in out_lines], paragraphs), tuple(out_lines))
 
 
+CLOSING = ".,;:?!)"  # a word of only these belongs to the word before it
+
+
 def joins_previous(word: str) -> bool:
-    """Whether a word is written against the word before it, without a space: one of only periods and commas."""
-    return bool(word) and set(word) <= set(".,")
+    """Whether a word is written against the word before it, without a space: one of only closing
+    punctuation (periods, commas, colons, semicolons, question and exclamation marks, closing brackets)."""
+    return bool(word) and set(word) <= set(CLOSING)
 
 
 def line_text(words: Sequence[str]) -> str:
-    """A line's words joined by spaces, a word of only periods and commas joined to the word before it
-    ("said ," -> "said,"): the text of ``LineResult``, and of the app's corrected lines."""
+    """A line's words joined by spaces, a word of only closing punctuation joined to the word before it
+    ("said ," -> "said,", "what ?" -> "what?"): the text of ``LineResult``, and of the app's corrected lines."""
     out = ""
     for w in words:
         out += w if out and joins_previous(w) else (" " + w if out else w)
@@ -297,6 +327,50 @@ def ink_glyph_batch(strokes: Sequence[Stroke], glyphs: Sequence[Glyph]) -> np.nd
     return batch
 
 
+class GlyphCache:
+    """The glyph model's outputs for ink glyphs, kept by what the glyphs are drawn from (their strokes' points):
+    the app reads the whole canvas again at every pause of the pen, and only the glyphs written or changed
+    since need the network. Another recognizer empties it, and the oldest entries go beyond ``size``. Safe to
+    share between threads."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._rows: "collections.OrderedDict[tuple, tuple[np.ndarray, np.ndarray | None]]" = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self._owner: Recognizer | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def predict(self, strokes: Sequence[Stroke], glyphs: Sequence[Glyph],
+                recognizer: Recognizer) -> tuple[np.ndarray, np.ndarray | None]:
+        """``recognizer.predict(ink_glyph_batch(strokes, glyphs))``, the network run only on the glyphs not seen."""
+        keys = [tuple(hashlib.blake2b(strokes[i].points.tobytes(), digest_size=12).digest() for i in g.strokes)
+                for g in glyphs]
+        with self._lock:
+            if self._owner is not recognizer:
+                self._rows.clear()
+                self._owner = recognizer
+            found = {k: self._rows[k] for k in keys if k in self._rows}
+        todo = [j for j, k in enumerate(keys) if k not in found]
+        if todo:
+            probs, feats = recognizer.predict(ink_glyph_batch(strokes, [glyphs[j] for j in todo]))
+            with self._lock:
+                for n, j in enumerate(todo):
+                    found[keys[j]] = self._rows[keys[j]] = (probs[n], None if feats is None else feats[n])
+                while len(self._rows) > self.size:
+                    self._rows.popitem(last=False)
+        with self._lock:
+            for k in keys:
+                if k in self._rows:
+                    self._rows.move_to_end(k)
+        if not keys:
+            return np.zeros((0, len(recognizer.labels)), np.float32), None
+        rows = [found[k] for k in keys]
+        feats = None if any(f is None for _, f in rows) else np.stack([f for _, f in rows])
+        return np.stack([p for p, _ in rows]), feats
+
+
 def ink_lines(strokes: Sequence[Stroke], recognizer: Recognizer) -> list[Line]:
     """The glyphs of strokes in reading order (``Glyph.strokes``: stroke indices), as ``recognize_ink`` reads them:
     ``segmentation.segment_ink``, then strokes of one letter that do not touch (an H's bar, an E's arms) joined
@@ -319,8 +393,9 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
                   progress: Progress | None = None, lexicon: Lexicon | None = None,
                   personal: PersonalModel | None = None, context: bool = True,
                   guides: tuple[float, float] | None = None, lines: Sequence[Line] | None = None,
-                  line_reader: LineReader | None = None) -> PageResult:
-    """Recognize strokes (options as for ``recognize_image``).
+                  line_reader: LineReader | None = None, cache: GlyphCache | None = None) -> PageResult:
+    """Recognize strokes (options as for ``recognize_image``; ``cache`` keeps the glyph model's outputs between
+    calls, ``GlyphCache``).
 
     ``guides``: (y of the first rule, rule spacing), in ink coordinates, of the ruled guide lines the
     ink was written on, or None; a line with no glyph sure of its size takes its baseline and
@@ -335,7 +410,12 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     if lines is None:
         lines = ink_lines(strokes, recognizer)
     glyphs = [g for line in lines for g in line.glyphs]
-    probs = classify(ink_glyph_batch(strokes, glyphs), recognizer, personal)
+    if cache is None:
+        probs = classify(ink_glyph_batch(strokes, glyphs), recognizer, personal)
+    else:
+        probs, features = cache.predict(strokes, glyphs, recognizer)
+        if personal is not None:
+            probs = personal.blend(probs, features)
     if progress:
         progress(len(glyphs), len(glyphs))
     page = _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True)

@@ -1,14 +1,16 @@
-"""Helpers for tests of decoding: hand-made class probabilities over the 62 labels."""
+"""Helpers for tests of decoding: hand-made class probabilities over the shipped model's labels (digits,
+letters, punctuation and symbols)."""
 
 import numpy as np
 
-LABELS = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+LABELS = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" ".,;:?!'\"-()/+=&@#%*")
 
 
-def row(**p) -> np.ndarray:
-    """One glyph's probabilities: ``row(O=0.6, _0=0.3)`` (a leading underscore names a digit), the rest tiny."""
+def row(symbols: dict | None = None, **p) -> np.ndarray:
+    """One glyph's probabilities: ``row(O=0.6, _0=0.3)`` (a leading underscore names a digit), ``row({"!": 0.8},
+    l=0.1)`` for symbols; the rest tiny."""
     r = np.full(len(LABELS), 1e-4, np.float32)
-    for ch, v in p.items():
+    for ch, v in {**p, **(symbols or {})}.items():
         r[LABELS.index(ch[-1])] = v
     return r / r.sum()
 

@@ -196,3 +196,33 @@ def test_each_character_is_scored_by_its_own_spread(monkeypatch):
     box = (0, 70, 10, 100)  # top 1.5 x-heights above the baseline y = 100 (x-height 20): half too tall for both
     a, b = context.geometry_scores([box], ["a", "b"], (100.0, 0.0, 20.0))[0]
     assert a == pytest.approx(context.FLOOR) and b > 0.5
+
+
+def test_the_word_list_looks_up_a_word_without_its_punctuation():
+    from hwr_desktop.context import listed_core
+    from hwr_desktop.lexicon import Lexicon
+
+    lex = Lexicon(["hello"])
+    word = np.stack([row({"(": 0.9}), row(h=0.9), row(e=0.8, c=0.1), row(_1=0.6, l=0.3), row(l=0.9),
+                     row(o=0.5, _0=0.4), row({")": 0.8}), row({"!": 0.9})])
+    assert text(listed_core(word, LABELS, lex)) == "(hello)!"
+
+
+def test_closing_punctuation_joins_the_word_before_it():
+    from hwr_desktop.pipeline import line_text
+
+    assert line_text(["what", "?", "yes", "!", "(see", "below", ")"]) == "what? yes! (see below)"
+    assert line_text(["a", "-", "b"]) == "a - b"
+
+
+def test_a_mark_reads_by_its_place_and_by_its_shape():
+    from hwr_desktop.context import MARK_READINGS, mark_readings, read_marks
+
+    metrics = (100.0, 0.0, 20.0)  # baseline y = 100, x-height 20
+    place = read_marks([(10, 96, 14, 100), (30, 96, 34, 100)], metrics)  # two dots on the baseline
+    probs = np.stack([row({".": 0.5, "'": 0.3}, o=0.2), row({"=": 0.9, "-": 0.05})])  # a blot; two bars
+    got = mark_readings(place, probs, LABELS)
+    assert [MARK_READINGS[i] for i in got.argmax(1)] == [".", "="]
+    assert np.allclose(got.sum(1), 1.0)
+    old = mark_readings(place, probs[:, :62], LABELS[:62])  # a model without marks: the place alone
+    assert [MARK_READINGS[i] for i in old.argmax(1)] == [".", "."]

@@ -1,13 +1,14 @@
 import numpy as np
 import pytest
 
-from hwr_desktop.decoding import decode_word, letter_word, mode_mask, numeric_word, restrict, top_k
+from hwr_desktop.decoding import decode_word, letter_word, mode_mask, numeric_word, restrict, sure_symbols, top_k
 from hwr_desktop.errors import HwrError
 from probs import LABELS, row, text
 
 
 def test_modes_allow_the_right_classes():
-    assert mode_mask(LABELS, "digits").sum() == 10
+    digits = mode_mask(LABELS, "digits")
+    assert "".join(c for c, ok in zip(LABELS, digits) if ok) == "0123456789.,:-/+"
     assert mode_mask(LABELS, "letters").sum() == 52
     assert mode_mask(LABELS, "upper").sum() == 26 and mode_mask(LABELS, "lower").sum() == 26
     assert mode_mask(LABELS, "auto").all()
@@ -73,3 +74,18 @@ def test_alternatives_always_offer_the_digit_of_a_look_alike_and_the_letters_of_
     (digits_only,) = top_k(probs[1:], LABELS, 3, mode_mask(LABELS, "digits"))
     assert not any(c.char.isalpha() for c in digits_only)  # the mode's alphabet holds
     assert len(top_k(probs, LABELS, 1)[0]) == 1
+
+
+def test_a_surely_read_symbol_keeps_its_reading_in_a_word_of_letters():
+    word = np.stack([row(h=0.9), row(i=0.8, l=0.1), row({"!": 0.8}, l=0.1, i=0.05)])
+    assert text(decode_word(word, LABELS)) == "hi!"
+    unsure = np.stack([row(h=0.9), row(i=0.8, l=0.1), row({"/": 0.4}, l=0.35, I=0.2)])  # a slanted l, not a slash
+    assert text(decode_word(unsure, LABELS)) == "hil"
+    assert list(sure_symbols(word, LABELS)) == [False, False, True]
+
+
+def test_symbols_neither_make_nor_break_a_number():
+    time = np.stack([row(_1=0.9), row(_2=0.5, Z=0.4), row({":": 0.9}), row(_3=0.9), row(O=0.6, _0=0.3)])
+    assert text(decode_word(time, LABELS)) == "12:30"
+    phone = np.stack([row({"(": 0.8}, C=0.1), row(_5=0.6, S=0.3), row(S=0.5, _5=0.4), row({")": 0.7}, J=0.2)])
+    assert text(decode_word(phone, LABELS)) == "(55)"

@@ -236,3 +236,40 @@ def test_a_word_written_larger_than_its_line_is_read_as_a_line_image_of_its_own(
     page = recognize_ink(strokes, FakeRecognizer("o"), line_reader=LineReader(net))
     assert len(net.images) == 3  # three runs of one size, each scaled on its own
     assert len(page.lines) == 1 and len(page.lines[0].words) == 3
+
+
+def test_a_lines_letters_are_its_glyphs_but_the_marks_word_by_word():
+    from hwr_desktop.pipeline import letter_classes, line_letters
+    from hwr_desktop.results import Glyph, Line, Word
+
+    g = [Glyph((10 * i, 0, 10 * i + 8, 20)) for i in range(6)]
+    line = Line((0, 0, 60, 20), (Word((0, 0, 28, 20), tuple(g[:3])), Word((30, 0, 38, 20), (g[3],)),
+                                 Word((40, 0, 58, 20), tuple(g[4:]))))
+    letters, spans = line_letters(line, [False, False, True, True, False, False])  # "ab." "," "cd"
+    assert letters == [0, 1, 4, 5] and spans == [slice(0, 2), slice(2, 4)]
+    labels = list("ab.,'-!")
+    assert "".join(c for c, ok in zip(labels, letter_classes([line], labels, "auto")) if ok) == "ab,'!"
+    alone = Line((0, 0, 8, 20), (Word((0, 0, 8, 20), (g[0],)),))
+    assert letter_classes([alone], labels, "auto").all()  # a glyph alone may be a period
+
+
+def test_the_glyph_cache_runs_the_network_only_on_glyphs_it_has_not_seen(recognizer, resources_dir):
+    from hwr_desktop.pipeline import GlyphCache, recognize_ink
+
+    ink = load_ink(resources_dir / "omniglot_hello.ink.json")
+    calls = []
+
+    class Counting:
+        labels = recognizer.labels
+
+        def predict(self, glyphs):
+            calls.append(len(glyphs))
+            return recognizer.predict(glyphs)
+
+    rec, cache = Counting(), GlyphCache()
+    plain = recognize_ink(ink, recognizer)
+    assert recognize_ink(ink, rec, cache=cache) == plain
+    moved = Stroke(ink[-1].points + [3.0, 0.0, 0.0, 0.0])  # the last letter written again, a little apart
+    again = recognize_ink(list(ink[:-1]) + [moved], rec, cache=cache)
+    assert calls[-1] == 1 and again.text == plain.text  # only the new glyph went to the network
+    assert recognize_ink(ink, recognizer, cache=cache) == plain  # another recognizer: read afresh
