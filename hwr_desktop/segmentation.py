@@ -179,9 +179,46 @@ def _merge_dot_lines(lines: list[list[Unit]]) -> list[list[Unit]]:
 
 
 def group_glyphs(line: Sequence[Unit], height: float) -> list[list[Unit]]:
-    """Merge the units of one line that overlap horizontally, then attach dots to the glyph below them."""
+    """Merge the units of one line that overlap horizontally, then attach dots to the glyph below them, then
+    pair the two ticks of a double quote."""
     glyphs = _merge_overlapping(line)
-    return _attach_dots(glyphs, height)
+    return _pair_ticks(_attach_dots(glyphs, height), height)
+
+
+TICK = 0.8  # a quote's tick: a stroke at most this (x glyph height) tall, no wider than tall, ...
+TICK_RAISED = 0.4  # ... its bottom this far (x glyph height) above the line's usual bottom
+
+
+def _pair_ticks(glyphs: list[list[Unit]], height: float) -> list[list[Unit]]:
+    """Two neighbouring ticks raised above the line (``TICK``, ``TICK_RAISED``), side by side and closer than
+    the taller one's height, are one glyph: a double quote, which otherwise reads as two letters or two
+    apostrophes."""
+    if len(glyphs) < 3:
+        return glyphs
+    boxes = [union_box(u.box for u in g) for g in glyphs]
+    tall = [b[3] for b in boxes if b[3] - b[1] > TICK * height]
+    if not tall:
+        return glyphs
+    bottom = float(np.median(tall))
+
+    def tick(b) -> bool:
+        h = b[3] - b[1]
+        return h <= TICK * height and b[2] - b[0] <= h and b[3] <= bottom - TICK_RAISED * height
+
+    out: list[list[Unit]] = []
+    i = 0
+    while i < len(glyphs):
+        a = boxes[i]
+        if i + 1 < len(glyphs) and len(glyphs[i]) == 1 and len(glyphs[i + 1]) == 1 and tick(a) and tick(boxes[i + 1]):
+            b = boxes[i + 1]
+            overlap = min(a[3], b[3]) - max(a[1], b[1])
+            if b[0] - a[2] <= max(a[3] - a[1], b[3] - b[1]) and overlap >= 0.5 * min(a[3] - a[1], b[3] - b[1]):
+                out.append(glyphs[i] + glyphs[i + 1])
+                i += 2
+                continue
+        out.append(glyphs[i])
+        i += 1
+    return out
 
 
 def _attach_dots(glyphs: list[list[Unit]], height: float) -> list[list[Unit]]:

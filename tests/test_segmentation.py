@@ -120,6 +120,16 @@ def test_ink_dot_written_off_to_the_side_joins_its_stem_but_a_period_does_not():
     assert [g.strokes for g in glyphs] == [(0, 1), (2,), (3,)]
 
 
+def test_the_two_ticks_of_a_double_quote_are_one_glyph_but_two_letters_stay_two():
+    line = [stroke([(10, 20), (10, 60)], 0), stroke([(30, 30), (30, 60)], 500), stroke([(50, 20), (50, 60)], 1000)]
+    quote = [stroke([(70, 10), (69, 22)], 1500), stroke([(76, 10), (75, 22)], 1800)]  # raised, side by side
+    after = [stroke([(95, 20), (95, 60)], 2500), stroke([(115, 30), (115, 60)], 3000)]
+    glyphs = segment_ink(line + quote + after)[0].glyphs
+    assert [g.strokes for g in glyphs] == [(0,), (1,), (2,), (3, 4), (5,), (6,)]
+    low = [stroke([(70, 48), (69, 60)], 1500), stroke([(76, 48), (75, 60)], 1800)]  # on the line: two letters
+    assert len(segment_ink(line + low + after)[0].glyphs) == 7
+
+
 def test_ink_touching_strokes_of_one_letter_join():
     m = [
         stroke([(10, 20), (10, 60)], 0),
