@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
         generation = self.worker.invalidate(INK)  # drops what is in flight
         try:
             page, keys = run_ink(self.canvas.strokes, rec, self.mode, self.worker.personal, self.worker.words,
-                                 self.canvas.guide_rules())
+                                 self.canvas.guide_rules(), self.worker.line_reader, self.worker.glyph_cache)
         except HwrError as e:
             self.show_error(f"Recognition failed: {e}")
             return

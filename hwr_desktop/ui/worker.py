@@ -32,7 +32,7 @@ from ..documents import open_document
 from ..errors import HwrError
 from ..ink import Stroke
 from ..personal import BlendLog
-from ..pipeline import ink_lines, recognize_image, recognize_ink
+from ..pipeline import GlyphCache, ink_lines, recognize_image, recognize_ink
 from ..results import Line, PageResult, with_glyphs
 from ..words import with_word_alternatives
 from .corrections import GlyphKey
@@ -80,7 +80,8 @@ def _lexicon(words: WordLists | None):
     return words.lexicon() if words is not None else None
 
 
-def mark_personal(recognize: Callable[[BlendLog | None], PageResult], personal, mode: str) -> PageResult:
+def mark_personal(recognize: Callable[[BlendLog | None], PageResult], personal, mode: str,
+                  boxes: Sequence[tuple] | None = None) -> PageResult:
     """Run ``recognize`` (a pipeline call taking the personal model) and mark, in its result, each glyph that
     the user's samples made read otherwise than the network alone: its ``samples`` name the samples that
     decided it (``PersonalModel.decisions``). A glyph shown as the network's own best reading (the line's
@@ -88,6 +89,9 @@ def mark_personal(recognize: Callable[[BlendLog | None], PageResult], personal, 
 
     Args:
         personal: a ``personal.PersonalModel``, or None (nothing is marked).
+        boxes: the boxes of the glyphs the pipeline blends, in its order (ink: ``ink_lines``' glyphs), where
+            the result may hold other glyphs (the line recognizer's letters of a joined word, which no sample
+            decided): glyphs are then matched by box. Without it, the result's glyphs are the blended ones.
     """
     logged = BlendLog(personal) if personal is not None else None
     page = recognize(logged)
@@ -95,24 +99,32 @@ def mark_personal(recognize: Callable[[BlendLog | None], PageResult], personal, 
         return page
     decisions = logged.decisions(mode_mask(logged.labels, mode))
     glyphs = page.glyphs
-    if len(decisions) != len(glyphs):  # the pipeline blended other rows too: better no mark than a wrong one
-        log.debug("personal marks left out: %d rows blended for %d glyphs", len(decisions), len(glyphs))
+    rows = list(boxes) if boxes is not None else [g.box for g in glyphs]
+    if len(decisions) != len(rows):  # the pipeline blended other rows too: better no mark than a wrong one
+        log.debug("personal marks left out: %d rows blended for %d glyphs", len(decisions), len(rows))
         return page
-    marked = [dataclasses.replace(g, samples=tuple(map(str, d.samples))) if d is not None and g.char != d.own else g
-              for g, d in zip(glyphs, decisions)]
+    by_box = dict(zip(rows, decisions))
+    marked = []
+    for g in glyphs:
+        d = by_box.get(g.box)
+        marked.append(dataclasses.replace(g, samples=tuple(map(str, d.samples))) if d is not None and g.char != d.own
+                      else g)
     return with_glyphs(page, marked) if any(g.samples for g in marked) else page
 
 
 def run_ink(strokes: Sequence[Stroke], recognizer, mode: str, personal=None, words: WordLists | None = None,
-            guides: tuple[float, float] | None = None, line_reader=None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
+            guides: tuple[float, float] | None = None, line_reader=None,
+            cache: GlyphCache | None = None) -> tuple[PageResult, tuple[GlyphKey, ...]]:
     """Recognize ink as the app does: the user's samples marked (``mark_personal``), each word's alternatives
     filled (``words.with_word_alternatives``, the word lists first when on), joined-up words read by
-    ``line_reader`` (a ``joined.LineReader``) when there is one; and the glyphs' stroke sets."""
+    ``line_reader`` (a ``joined.LineReader``) when there is one, the glyphs read before taken from ``cache``;
+    and the glyphs' stroke sets."""
     lines = ink_lines(strokes, recognizer) if strokes else []
     lexicon = _lexicon(words)
     page = mark_personal(lambda p: recognize_ink(strokes, recognizer, mode=mode, k=TOP_K, personal=p,
                                                  lexicon=lexicon, guides=guides, lines=lines,
-                                                 line_reader=line_reader), personal, mode)
+                                                 line_reader=line_reader, cache=cache), personal, mode,
+                         [g.box for line in lines for g in line.glyphs])
     keys = ink_glyph_keys(strokes, lines, page if line_reader is not None else None)
     return with_word_alternatives(page, lexicon), keys
 
@@ -241,6 +253,7 @@ class RecognitionWorker(QObject):
         self.personal = None  # a PersonalModel blended into every recognition (hwr_desktop.personal)
         self.words: WordLists | None = None  # word lists re-ranking words in every recognition; None: off
         self.line_reader = None  # a joined.LineReader reading joined-up words in every recognition; None: off
+        self.glyph_cache = GlyphCache()  # the glyph model's outputs for the glyphs read before (pipeline.GlyphCache)
 
     @property
     def recognizer(self):
@@ -277,7 +290,8 @@ class RecognitionWorker(QObject):
         spacing); False (and ``failed``) when there is no model."""
         strokes, rec, personal, words = tuple(strokes), self._recognizer, self.personal, self.words
         reader = self.line_reader
-        return self._submit(INK, lambda: run_ink(strokes, rec, mode, personal, words, guides, reader))
+        cache = self.glyph_cache
+        return self._submit(INK, lambda: run_ink(strokes, rec, mode, personal, words, guides, reader, cache))
 
     def recognize_image(self, image: np.ndarray, mode: str) -> bool:
         rec, personal, words, reader = self._recognizer, self.personal, self.words, self.line_reader

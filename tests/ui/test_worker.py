@@ -1,10 +1,12 @@
 """RecognitionWorker: results arrive as signals from a background thread; stale ones are dropped."""
 
+import dataclasses
 import threading
 
 import numpy as np
 
 from hwr_desktop.ink import Stroke
+from hwr_desktop.results import with_glyphs
 from hwr_desktop.ui.worker import INK, RecognitionWorker
 from tests.probs import SpellingLineNet
 from uihelpers import FakeRecognizer
@@ -109,6 +111,13 @@ def test_glyphs_are_marked_only_where_the_samples_changed_what_is_shown():
     assert marks("11") == [(), ()]  # the line's context read it as the network did: no mark
     assert marks("71", blends=2) == [(), ()]  # more rows than glyphs: no mark rather than a wrong one
     assert mark_personal(recognize("71"), None, "auto") == page("71")
+    # the line recognizer read the second glyph's word anew (a glyph of another box): the first keeps its mark
+    joined = page("71")
+    second = dataclasses.replace(joined.glyphs[1], box=(20, 0, 30, 10))
+    rest = with_glyphs(joined, [joined.glyphs[0], second])
+    run = recognize("71")
+    marked = mark_personal(lambda logged: (run(logged), rest)[1], model, "auto", [g.box for g in page("71").glyphs])
+    assert [g.samples for g in marked.glyphs] == [("s7",), ()]
 
 
 def test_letters_of_a_joined_word_come_back_without_stroke_keys(qtbot, real_recognizer):
