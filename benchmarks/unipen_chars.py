@@ -13,7 +13,8 @@ Each character is read alone:
 
 in field mode auto and in the category's own mode (digits, upper, lower). "folded" counts a look-alike
 of the other case (c/C, o/O, s/S ... and 0/o/O, 1/l/I) as right: alone, a glyph cannot tell them apart.
-Category 1d (symbols) is counted against the label set: the model reads no punctuation yet.
+Category 1d (symbols): the characters whose label the model has (``training/synth.py SYMBOLS``), read alone
+in auto mode; "folded" also counts a comma read as an apostrophe and back (alone they are one stroke).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ from hwr_desktop.ink import Stroke, rasterize  # noqa: E402
 from hwr_desktop.personal import lookalike_groups  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 
-CATEGORIES = {"1a": ("digits", "digits"), "1b": ("capitals", "upper"), "1c": ("lower case", "lower")}
+CATEGORIES = {"1a": ("digits", "digits"), "1b": ("capitals", "upper"), "1c": ("lower case", "lower"),
+              "1d": ("symbols", "auto")}
+SYMBOL_LOOKALIKES = (",'",)  # alone, a comma and an apostrophe are the same stroke: only the line tells them apart
 
 
 def on_paper(seg: unipen.Segment, rng: np.random.Generator) -> np.ndarray:
@@ -58,6 +61,8 @@ def on_paper(seg: unipen.Segment, rng: np.random.Generator) -> np.ndarray:
 
 
 def folded(got: str, truth: str, groups: np.ndarray, index: dict[str, int]) -> bool:
+    if any(got in link and truth in link for link in SYMBOL_LOOKALIKES):
+        return True
     return got == truth or (got in index and truth in index and groups[index[got]] == groups[index[truth]])
 
 
@@ -85,11 +90,13 @@ def main() -> None:
         t0 = time.perf_counter()
         score = Counter()
         confusions = Counter()
+        per_label = Counter()
+        modes = ("auto",) if mode == "auto" else ("auto", mode)
         for seg in pick:
             strokes = [Stroke(p) for p in unipen.to_ink_points(seg, 100.0)]
             paper = on_paper(seg, rng)
             for path in ("ink", "paper"):
-                for m in ("auto", mode):
+                for m in modes:
                     try:
                         if path == "ink":
                             got = pipeline.recognize_ink(strokes, rec, mode=m, context=False).text.replace(" ", "")
@@ -99,16 +106,22 @@ def main() -> None:
                         got = ""
                     score[path, m, "exact"] += got == seg.label
                     score[path, m, "folded"] += folded(got, seg.label, groups, index)
-                    if path == "ink" and m == mode and got != seg.label:
-                        confusions[f"{seg.label}->{got or '(nothing)'}"] += 1
+                    if path == "ink" and m == mode:
+                        per_label[seg.label, got == seg.label] += 1
+                        if got != seg.label:
+                            confusions[f"{seg.label}->{got or '(nothing)'}"] += 1
         n = max(len(pick), 1)
         print(f"{cat} {name}: {len(pick)} characters of {len(set(s.writer for s in pick))} writers "
               f"({time.perf_counter() - t0:.0f} s)")
         for path in ("ink", "paper"):
             cells = "   ".join(f"{m:6s} {100 * score[path, m, 'exact'] / n:5.1f} % ({100 * score[path, m, 'folded'] / n:5.1f} % folded)"
-                               for m in ("auto", mode))
+                               for m in modes)
             print(f"  {path:5s}  {cells}")
         print("  top confusions (ink, " + mode + "): " + ", ".join(f"{k} {v}" for k, v in confusions.most_common(10)))
+        if cat == "1d":
+            labels = sorted({c for c, _ in per_label}, key=lambda c: -per_label[c, True] / (per_label[c, True] + per_label[c, False]))
+            print("  per symbol (ink): " + ", ".join(
+                f"{c} {100 * per_label[c, True] / (per_label[c, True] + per_label[c, False]):.0f} %" for c in labels))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ Only UNIPEN validation writers (``training/unipen.py split_of``: whole writers, 
 3. Written lines (``--written N``): category 3's characters, cut from the words the writers wrote (the
    alphabet, words and sentences, printed or partly joined), put back together as the lines they were written
    on, with their real sizes, positions and spacing; read whole through the ink path, CER without the word
-   list (spaces left out: category 3 does not mark them). ``--split dev`` reads the dev writers instead.
+   list (spaces left out: category 3 does not mark them). ``--split dev`` reads the dev writers instead. The lines
+   that hold punctuation or symbols are read apart, their marks counted: read as written, read where none was.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "training"))
 
 import unipen  # noqa: E402
+from synth import SYMBOLS  # noqa: E402
 
 from benchmarks.context import edit_distance, random_words  # noqa: E402
 from hwr_desktop import pipeline  # noqa: E402
@@ -191,13 +193,20 @@ def bench_composed(segments, rec: Recognizer, count: int, rng: np.random.Generat
               f"characters missing: {line_missing}")
 
 
-def bench_written(segments, rec: Recognizer, count: int, rng: np.random.Generator, reader=None) -> None:
+def bench_written(segments, rec: Recognizer, count: int, rng: np.random.Generator, reader=None,
+                  punctuation: bool = False) -> None:
     """Validation writers' own words and lines as they wrote them (category 3: printed or partly joined, every
     character labelled; real sizes, positions and spacing), through the ink path; spaces are not counted
-    (category 3 does not mark them)."""
-    lines = unipen.character_lines(segments)
+    (category 3 does not mark them). With ``punctuation``, the lines that hold punctuation or symbols
+    (``training.synth.SYMBOLS``) instead of those of letters and digits only."""
+    if punctuation:
+        lines = [line for line in unipen.character_lines(segments, symbols=SYMBOLS)
+                 if not "".join(c.label for c in line).isalnum()]
+    else:
+        lines = unipen.character_lines(segments)
     pick = sorted(rng.permutation(len(lines))[:count])
     n = one = chars = errors = line_errors = missing = line_missing = 0
+    marks = Counter()  # punctuation and symbols: written, read (as many of each as written, at most), read extra
     t0 = time.perf_counter()
     for i in pick:
         truth = "".join(c.label for c in lines[i])
@@ -206,6 +215,10 @@ def bench_written(segments, rec: Recognizer, count: int, rng: np.random.Generato
         got = "".join(pipeline.recognize_ink(ink, rec, lines=found).text.split())
         errors += edit_distance(got, truth)
         missing += max(0, len(truth) - len(got))
+        written, read = Counter(c for c in truth if not c.isalnum()), Counter(c for c in got if not c.isalnum())
+        marks["written"] += sum(written.values())
+        marks["read"] += sum((written & read).values())
+        marks["extra"] += sum((read - written).values())
         if reader is not None:
             got = "".join(pipeline.recognize_ink(ink, rec, lines=found, line_reader=reader).text.split())
             line_errors += edit_distance(got, truth)
@@ -213,10 +226,13 @@ def bench_written(segments, rec: Recognizer, count: int, rng: np.random.Generato
         one += len(found) == 1
         chars += len(truth)
         n += 1
-    print(f"written words and lines (category 3): {n} lines, {chars} characters "
+    kind = "with punctuation and symbols" if punctuation else "of letters and digits"
+    print(f"written words and lines {kind} (category 3): {n} lines, {chars} characters "
           f"({time.perf_counter() - t0:.0f} s)")
     print(f"  read as one line: {100 * one / max(n, 1):.1f} %   CER with context, no word list (spaces not "
           f"counted): {100 * errors / max(chars, 1):.2f} %   characters missing: {missing}")
+    print(f"  punctuation and symbols: {marks['read']} of {marks['written']} written read as written "
+          f"({100 * marks['read'] / max(marks['written'], 1):.1f} %), {marks['extra']} read where none was written")
     if reader is not None:
         print(f"  with the line recognizer beside the glyphs: CER {100 * line_errors / max(chars, 1):.2f} %   "
               f"characters missing: {line_missing}")
@@ -247,7 +263,8 @@ def main() -> None:
         bench_texts(texts, rec, args.texts, np.random.default_rng(args.seed))
     if args.written:
         cat3 = [s for s in unipen.cached_segments(["3"], args.unipen, args.cache) if s.split == args.split]
-        bench_written(cat3, rec, args.written, np.random.default_rng(args.seed), reader)
+        for punctuation in (False, True):
+            bench_written(cat3, rec, args.written, np.random.default_rng(args.seed), reader, punctuation)
     if args.lines:
         chars = [s for s in unipen.cached_segments(["1a", "1b", "1c", "1d"], args.unipen, args.cache)
                  if s.split == "val"]

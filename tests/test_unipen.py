@@ -230,6 +230,10 @@ def test_category_3_characters_go_back_on_the_lines_they_were_written_on():
     marks = [_char(c, 1.0 + 0.15 * i, 3.2) for i, c in enumerate("no.p")]  # a mark: not a line of letters
     lines = unipen.character_lines(first + second + other + marks + [_char("q", 1.0, 4.0)])
     assert ["".join(c.label for c in line) for line in lines] == ["abcde", "fghi", "jklm"]
+    with_marks = unipen.character_lines(first + second + other + marks, symbols=".")
+    assert ["".join(c.label for c in line) for line in with_marks] == ["abcde", "fghi", "jklm", "no.p"]
+    only_marks = [_char(c, 1.0 + 0.15 * i, 4.0) for i, c in enumerate(".,;:")]
+    assert unipen.character_lines(only_marks, symbols=".,;:") == []  # a line needs a letter or digit
     points, owners = unipen.character_line_ink(lines[0])
     assert owners == [(0,), (1,), (2,), (3,), (4,)]
     height = np.ptp(np.vstack(points)[:, 1])

@@ -7,8 +7,9 @@ Context decoding tells c from C and p from P by where a glyph's top and bottom s
 baseline and x-height. Those positions are measured here on UNIPEN category 3: the characters the training
 writers wrote in words and lines (never a validation writer's), put back on their lines
 (``training.unipen.character_lines``) and read through the app's own ink path (``pipeline.ink_lines``, the
-shipped glyph model, the decoding up to the geometry step, ``context.line_metrics``), so the table holds
-what the app will measure, estimator's bias included. Per character: the median top and bottom in x-heights
+shipped glyph model, the decoding up to the geometry step, ``context.line_metrics`` over the line's glyphs but
+its marks), so the table holds what the app will measure, estimator's bias included. Lines with punctuation and
+symbols are measured too (the marks among them are read by their place, ``context.read_marks``, not here). Per character: the median top and bottom in x-heights
 above the baseline, their spreads (1.4826 x the median absolute deviation) and the number of glyphs
 measured (glyphs whose strokes are exactly one character's).
 """
@@ -27,10 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hwr_desktop import context, pipeline  # noqa: E402
+from hwr_desktop import context, decoding, pipeline, segmentation  # noqa: E402
 from hwr_desktop.ink import Stroke  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 from training import unipen  # noqa: E402
+from training.synth import SYMBOLS  # noqa: E402
 
 MIN_SPREAD = 0.22  # x-heights: no character's top or bottom is trusted to be written more exactly than this
 # (the hand-set profile's tolerance, context.SIGMA)
@@ -43,16 +45,16 @@ def measure(chars, rec: Recognizer) -> list[tuple[str, float, float]]:
     ink = [Stroke(p) for p in points]
     out = []
     labels = rec.labels
-    for line in pipeline.ink_lines(ink, rec):
-        glyphs = line.glyphs
+    lines = pipeline.ink_lines(ink, rec)
+    allowed = pipeline.letter_classes(lines, labels, "auto")
+    for line, is_mark in zip(lines, segmentation.mark_flags(lines)):
+        # what line_metrics sees in the app (pipeline._assemble): the line's glyphs but its marks, read by the
+        # glyph model and decoded as far as decode_line goes before the geometry
+        letters, words = pipeline.line_letters(line, is_mark)
+        glyphs = [line.glyphs[j] for j in letters]
         if len(glyphs) < 2:
             continue
-        probs = rec.predict(pipeline.ink_glyph_batch(ink, glyphs))[0]
-        words, k = [], 0
-        for w in line.words:
-            words.append(slice(k, k + len(w.glyphs)))
-            k += len(w.glyphs)
-        # the probabilities line_metrics sees in the app: decoded as far as decode_line goes before the geometry
+        probs = decoding.restrict(rec.predict(pipeline.ink_glyph_batch(ink, glyphs))[0], allowed)
         p = context.decode_words(probs, words, labels)
         metrics = context.line_metrics([g.box for g in glyphs], p, labels)
         if metrics is None:
@@ -91,10 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lines", type=int, default=3000, help="training writers' lines to measure (a random sample)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "resources" / "geometry.json")
+    ap.add_argument("--model", default=None, help="the glyph model to read the lines with (default: the shipped one)")
     args = ap.parse_args(argv)
-    rec = Recognizer.from_path()
+    rec = Recognizer.from_path(args.model)
     segments = [s for s in unipen.cached_segments(["3"], args.unipen, args.unipen_cache) if s.split == "train"]
-    lines = unipen.character_lines(segments)
+    lines = unipen.character_lines(segments, symbols=SYMBOLS)
     pick = np.random.default_rng(args.seed).permutation(len(lines))[: args.lines]
     t0 = time.perf_counter()
     observations = []

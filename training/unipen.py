@@ -448,16 +448,18 @@ def written_lines(strokes: list[np.ndarray]) -> int:
     return lines
 
 
-def character_lines(segments: Sequence[Segment], min_chars: int = 4) -> list[list[Segment]]:
+def character_lines(segments: Sequence[Segment], min_chars: int = 4, symbols: str = "") -> list[list[Segment]]:
     """Category 3's characters put back on the lines they were cut from: each data file holds a writer's
     characters in writing order with their real positions (the alphabet, words and sentences, written as
     lines), so consecutive characters of a file form a line until the pen goes back left or moves off the
-    line. Lines of ``min_chars`` or more letters and digits only, each its characters in order."""
+    line. Lines of ``min_chars`` or more characters, letters and digits only (and the characters of
+    ``symbols``, with at least one letter or digit), each its characters in order."""
     out: list[list[Segment]] = []
     run: list[Segment] = []
 
     def flush() -> None:
-        if len(run) >= min_chars and "".join(s.label for s in run).isalnum():
+        text = "".join(s.label for s in run)
+        if len(run) >= min_chars and all(c.isalnum() or c in symbols for c in text) and any(c.isalnum() for c in text):
             out.append(list(run))
         run.clear()
 
