@@ -303,7 +303,7 @@ def read_marks(boxes: Sequence[Box], metrics: tuple[float, float, float] | None)
     """float32 (n, len(MARKS)) scores, rows summing to 1: which punctuation each mark of a line is, from where
     it sits against the line's baseline and x-height (``metrics``: a, b, x-height, from its letters): a dot
     on the baseline is a period, a mark reaching below it a comma, one above the middle of the x-height an
-    apostrophe, a flat one between a hyphen. Without metrics the marks' own boxes are all there is: a flat
+    apostrophe, a flat one a hyphen. Without metrics the marks' own boxes are all there is: a flat
     one is a hyphen, the others periods."""
     out = np.zeros((len(boxes), len(MARKS)), np.float32)
     for i, (x0, y0, x1, y1) in enumerate(boxes):
@@ -315,10 +315,10 @@ def read_marks(boxes: Sequence[Box], metrics: tuple[float, float, float] | None)
             a, b, xh = metrics
             base = a + b * (x0 + x1) / 2
             top, bottom = (base - y0) / xh, (base - y1) / xh  # in x-heights above the baseline
-            if bottom > 0.55:
-                scores = {"'": 0.8, "-": 0.1}
-            elif flat and bottom > 0.15:
+            if flat:  # a flat mark is a hyphen wherever it sits (between digits it rides high)
                 scores = {"-": 0.8, ".": 0.1}
+            elif bottom > 0.55:
+                scores = {"'": 0.8, "-": 0.1}
             elif bottom < -0.2 and top < 0.7:
                 scores = {",": 0.8, ".": 0.15}
             else:

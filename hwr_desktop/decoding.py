@@ -108,6 +108,20 @@ def symbol_mask(labels: Sequence[str]) -> np.ndarray:
     return np.array([not c.isalnum() for c in labels], bool)
 
 
+# The glyph model is trained on as many samples of each class, so its probabilities assume every class equally
+# likely; in writing a symbol is far rarer than a letter or a digit. Their probabilities are weighed by this
+# prior (chosen on UNIPEN dev writers' lines) before any decoding.
+SYMBOL_PRIOR = 0.5
+
+
+def with_symbol_prior(probs: np.ndarray, labels: Sequence[str], prior: float | None = None) -> np.ndarray:
+    """float32 (n, C) probabilities with the symbols' weighed by ``prior`` (default ``SYMBOL_PRIOR``), rows
+    renormalized."""
+    weight = np.where(symbol_mask(labels), SYMBOL_PRIOR if prior is None else prior, 1.0).astype(np.float32)
+    p = probs * weight
+    return (p / np.maximum(p.sum(1, keepdims=True), 1e-12)).astype(np.float32)
+
+
 def sure_symbols(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """bool (n,): the glyphs whose best reading is a symbol, held with at least ``SYMBOL_SURE``."""
     if not len(probs):

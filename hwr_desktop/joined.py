@@ -33,6 +33,7 @@ from .ctc import NEG, CharLM, Span, align, beam_search, best_path, sequence_logp
 from .decoding import mode_mask
 from .lexicon import Lexicon, read_words, shipped_words_path
 from .lines import BODY, PAD, LineImage, LineRecognizer
+from .personal import look_alike
 from .results import Candidate, GlyphResult, LineResult, WordResult, union_box
 
 log = logging.getLogger(__name__)
@@ -317,16 +318,22 @@ def size_runs(words: Sequence[WordResult]) -> list[list[int]]:
 Reread = Callable[[Sequence[WordResult]], "tuple[np.ndarray, LineFrames] | None"]
 
 
+def _shape_sureness(g: GlyphResult) -> float:
+    """How surely a glyph reads as its character's shape: the probability of its alternatives that look like
+    its reading (``personal.look_alike``: an l that may be an I is surely a stem)."""
+    return sum(c.p for c in g.alternatives if look_alike(c.char, g.char)) if g.alternatives else g.confidence
+
+
 def _one_of_doubles(glyph_words: Sequence[WordResult]) -> str:
     """The glyph reading as the line network is asked to score it: a letter doubled by two glyphs that both read
-    it at least DOUBLE_SURE surely ("ll" written as two strokes apart) counts once, since CTC needs a blank
-    between the two and a network that ran them into one stroke has not said there is one letter."""
+    its shape at least DOUBLE_SURE surely ("ll" written as two strokes apart) counts once, since CTC needs a
+    blank between the two and a network that ran them into one stroke has not said there is one letter."""
     out = []
     for w in glyph_words:
         chars, prev = [], None
         for g in w.glyphs:
-            sure = g.confidence >= DOUBLE_SURE
-            if not (sure and prev is not None and prev.char == g.char and prev.confidence >= DOUBLE_SURE
+            sure = _shape_sureness(g) >= DOUBLE_SURE
+            if not (sure and prev is not None and prev.char == g.char and _shape_sureness(prev) >= DOUBLE_SURE
                     and g.char.isalpha()):
                 chars.append(g.char)
             prev = g

@@ -319,6 +319,12 @@ def l2_normalize(features: np.ndarray) -> np.ndarray:
     return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-6)
 
 
+def look_alike(a: str, b: str) -> bool:
+    """Whether two characters look alike when alone: the same, the two cases of a letter, or linked
+    (``LOOKALIKE_LINKS``: 0/o/O, 1/l/I, ...), as ``lookalike_groups`` groups them."""
+    return a == b or (a.isalpha() and a.swapcase() == b) or any(a in link and b in link for link in LOOKALIKE_LINKS)
+
+
 def lookalike_groups(labels: Sequence[str]) -> np.ndarray:
     """int (C,): a group id per label; labels in one group look alike when alone (c/C, 0/o/O, 1/l/I, ...)."""
     index = {c: i for i, c in enumerate(labels)}

@@ -20,7 +20,7 @@ import numpy as np
 
 from .binarize import binarize, to_gray
 from .context import MARK_READINGS, decode_line, mark_metrics, mark_readings, read_marks
-from .decoding import mode_mask, restrict, top_k
+from .decoding import digit_mask, mode_mask, restrict, symbol_mask, top_k, with_symbol_prior
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document, require_file  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
@@ -63,16 +63,19 @@ def classify(glyphs: np.ndarray, recognizer: Recognizer, personal: PersonalModel
 
 
 ONLY_MARKS = ".-"  # what only a mark is: a glyph taller than a mark is no period and no hyphen (``letter_classes``)
+NEEDS_A_LINE = ".,'-/:"  # what a glyph alone is not read as: told from letters and digits only by a line around it
 
 
 def letter_classes(lines: Sequence[Line], labels: Sequence[str], mode: str) -> np.ndarray:
-    """bool (C,): what a glyph that is not a mark may read as, under ``mode``: where there are several glyphs,
+    """bool (C,): what a glyph that is not a mark may read as, under ``mode``. Where there are several glyphs,
     not ``ONLY_MARKS`` (a comma or an apostrophe may be written larger than a mark; the line's geometry and the
-    glyph model decide)."""
+    glyph model decide). A glyph alone has no line to say that it is a period, a comma, an apostrophe, a hyphen,
+    a slash or a colon rather than an o, a 1 or an l (``NEEDS_A_LINE``), and in digits mode it is a digit."""
     allowed = mode_mask(labels, mode)
-    if sum(len(line.glyphs) for line in lines) >= 2:
-        allowed = allowed & ~np.isin(np.array(labels), list(ONLY_MARKS))
-    return allowed
+    alone = sum(len(line.glyphs) for line in lines) < 2
+    if alone and mode == "digits":
+        return allowed & digit_mask(labels)
+    return allowed & ~np.isin(np.array(labels), list(NEEDS_A_LINE if alone else ONLY_MARKS))
 
 
 def line_letters(line: Line, is_mark: Sequence[bool]) -> tuple[list[int], list[slice]]:
@@ -106,7 +109,7 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
         n = len(line.glyphs)
         boxes = [g.box for g in line.glyphs]
         letters, spans = line_letters(line, is_mark)
-        own = probs[i : i + n]
+        own = with_symbol_prior(probs[i : i + n], labels)
         p = restrict(own[letters], allowed)
         i += n
         if context:
@@ -216,8 +219,15 @@ def split_reads_better(whole: np.ndarray, pieces: list[np.ndarray], recognizer: 
     must beat the whole's by SPLIT_MARGIN (an m cut into r and n does not; two touching letters do).
     Measured on lines of real glyphs that never touch (benchmarks/context.py), unchecked splitting
     cost 17 points of character accuracy; this check costs under 1."""
-    sure = classify(normalize_batch([whole, *pieces]), recognizer).max(1)
+    sure = as_letters(classify(normalize_batch([whole, *pieces]), recognizer), recognizer.labels).max(1)
     return bool(sure[1:].min() > sure[0] + SPLIT_MARGIN)
+
+
+def as_letters(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """float32 (N, C) probabilities with the symbols' mass taken out: what the cutting and joining of glyphs
+    judge by. Two strokes of any two letters can look like a quote, a stem cut off a letter like a bracket or a
+    slash; the symbols made of several pieces (! ; : = %) are joined by overlap and ``segmentation._pair_ticks`` instead."""
+    return restrict(probs, ~symbol_mask(labels))
 
 
 def group_sureness(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -240,7 +250,8 @@ def merge_score(whole: np.ndarray, pieces: list[np.ndarray], parts: list[bool], 
     floating bar join, not with the l beside them). Pieces that are all letter-sized (no part) join only
     when the whole reads MERGE_MARGIN more surely than the least sure of them. Sureness is that of the
     best look-alike group (``personal.lookalike_groups``): a stem that reads as "l or 1 or I" is sure."""
-    sure = group_sureness(classify(normalize_batch([whole, *pieces]), recognizer), recognizer.labels)
+    sure = group_sureness(as_letters(classify(normalize_batch([whole, *pieces]), recognizer), recognizer.labels),
+                          recognizer.labels)
     letters = [s for s, part in zip(sure[1:], parts) if not part]
     if sure[0] < MERGE_SURE or (letters and sure[0] < min(letters) - MERGE_SLACK):
         return 0.0
@@ -516,8 +527,8 @@ def recognize_glyph_image(image: np.ndarray, recognizer: Recognizer, *, mode: st
         EmptyInputError: no ink.
     """
     mask = single_glyph_mask(binarize(image))
-    probs = classify(normalize_glyph(mask)[None, None], recognizer, personal)
-    allowed = mode_mask(recognizer.labels, mode)
+    probs = with_symbol_prior(classify(normalize_glyph(mask)[None, None], recognizer, personal), recognizer.labels)
+    allowed = letter_classes((), recognizer.labels, mode)  # a glyph alone
     cands = top_k(restrict(probs, allowed), recognizer.labels, k, allowed)[0]
     box = ink_bbox(mask)
     return GlyphResult(box, cands[0].char, cands[0].p, cands)

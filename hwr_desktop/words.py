@@ -32,9 +32,12 @@ Options = dict[str, float]  # a glyph's candidates, case folded: character -> pr
 
 def folded_candidates(glyph: GlyphResult) -> Options:
     """A glyph's candidates with a letter's two cases as one (lower case), their probabilities summed, best first;
-    a glyph without alternatives offers its own reading."""
+    a glyph read as a letter or digit offers no punctuation (whole-word readings differ in letters: "1/" is no
+    reading of "11"; the glyph's own popup still offers it); a glyph without alternatives offers its own reading."""
     out: Options = {}
     for cand in glyph.alternatives or ():
+        if glyph.char.isalnum() and not cand.char.isalnum():
+            continue
         c = cand.char.lower()
         out[c] = out.get(c, 0.0) + float(cand.p)
     if not out:

@@ -152,7 +152,8 @@ def test_strokes_of_one_letter_that_do_not_touch_read_as_that_letter(recognizer)
     h = [((30, 20), (30, 90)), ((70, 20), (70, 90)), ((38, 55), (62, 55))]  # H, its bar touching neither stem
     ll = [((130, 20), (130, 90)), ((152, 20), (152, 90))]  # two l, close together
     strokes = [_line_stroke(a, b, 400 * i) for i, (a, b) in enumerate(h + ll)]
-    assert recognize_ink(strokes, recognizer).text == "H ll"
+    first, second = recognize_ink(strokes, recognizer).text.split()
+    assert first == "H" and len(second) == 2 and set(second) <= set("lI1")  # two bare stems: l or I alike
     e = [((30, 20), (30, 90)), ((40, 20), (70, 20)), ((40, 55), (62, 55)), ((40, 90), (70, 90))]  # E alone
     assert recognize_ink([_line_stroke(a, b, 400 * i) for i, (a, b) in enumerate(e)], recognizer).text == "E"
 
@@ -250,7 +251,10 @@ def test_a_lines_letters_are_its_glyphs_but_the_marks_word_by_word():
     labels = list("ab.,'-!")
     assert "".join(c for c, ok in zip(labels, letter_classes([line], labels, "auto")) if ok) == "ab,'!"
     alone = Line((0, 0, 8, 20), (Word((0, 0, 8, 20), (g[0],)),))
-    assert letter_classes([alone], labels, "auto").all()  # a glyph alone may be a period
+    assert "".join(c for c, ok in zip(labels, letter_classes([alone], labels, "auto")) if ok) == "ab!"
+    digits = list("0123456789,:/+")
+    assert "".join(c for c, ok in zip(digits, letter_classes([alone], digits, "digits")) if ok) == "0123456789"
+    assert "".join(c for c, ok in zip(digits, letter_classes([line], digits, "digits")) if ok) == "0123456789,:/+"
 
 
 def test_the_glyph_cache_runs_the_network_only_on_glyphs_it_has_not_seen(recognizer, resources_dir):

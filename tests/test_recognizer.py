@@ -11,7 +11,7 @@ from hwr_desktop.recognizer import Recognizer, default_model_path
 
 def test_shipped_model_loads_with_its_metadata(recognizer):
     assert default_model_path().is_file()
-    assert "".join(recognizer.labels) == "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    assert "".join(recognizer.labels) == "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + ".,;:?!'\"-()/+=&@#%*"
     assert recognizer.info.preprocess == PREPROCESS_VERSION
     assert default_model_path().stat().st_size <= 5 * 1024 * 1024
 
@@ -20,12 +20,12 @@ def test_batched_prediction_gives_probabilities_and_features(recognizer):
     rng = np.random.default_rng(0)
     x = rng.random((300, 1, 28, 28), dtype=np.float32)
     probs, feats = recognizer.predict(x, batch=128)
-    assert probs.shape == (300, 62) and feats is not None and feats.shape[0] == 300
+    assert probs.shape == (300, len(recognizer.labels)) and feats is not None and feats.shape[0] == 300
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-4)
     single, _ = recognizer.predict(x[:1])
     np.testing.assert_allclose(single[0], probs[0], atol=1e-5)
     empty, _ = recognizer.predict(np.zeros((0, 1, 28, 28), np.float32))
-    assert empty.shape == (0, 62)
+    assert empty.shape == (0, len(recognizer.labels))
 
 
 def test_missing_and_corrupt_models_name_the_file(tmp_path):

@@ -127,3 +127,12 @@ def test_style_batches_pair_lookalikes_of_the_same_writers():
         partners = set(np.nonzero(group == group[c])[0].tolist()) - {c}
         if partners:  # c comes with a look-alike (C, or o/O for 0, ...) drawn by the same writer
             assert any((writer, q) in present for q in partners), CLASSES[c]
+
+
+def test_a_font_draws_its_symbols_but_not_a_character_it_lacks():
+    from training.synth import SYMBOLS, font_draws
+
+    font = load_font_manifest(FONTS)[0].path
+    assert all(font_draws(font, c) for c in "?!()")
+    assert not font_draws(font, "\u4e2d")  # a CJK character: the font's missing-glyph box
+    assert set(SYMBOLS) <= set(CLASSES) and len(CLASSES) == 62 + len(SYMBOLS)
