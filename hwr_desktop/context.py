@@ -292,6 +292,7 @@ def lone_glyphs(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]
         return probs
     line = letter_word(numeric_word(probs, labels), labels)  # the word rules applied to the whole line
     out = probs.copy()
+    lone = [i for i in lone if not sure_symbols(probs[i : i + 1], labels)[0]]  # a lone "&" or "?" stays
     out[lone] = line[lone]
     return out
 
@@ -315,7 +316,9 @@ def read_marks(boxes: Sequence[Box], metrics: tuple[float, float, float] | None)
             a, b, xh = metrics
             base = a + b * (x0 + x1) / 2
             top, bottom = (base - y0) / xh, (base - y1) / xh  # in x-heights above the baseline
-            if flat:  # a flat mark is a hyphen wherever it sits (between digits it rides high)
+            if flat and bottom <= 0.15 and top <= 0.4:  # flat on the baseline: a period dashed off, or a hyphen
+                scores = {".": 0.6, "-": 0.35}
+            elif flat:  # above it, a hyphen wherever it sits (between digits it rides high)
                 scores = {"-": 0.8, ".": 0.1}
             elif bottom > 0.55:
                 scores = {"'": 0.8, "-": 0.1}

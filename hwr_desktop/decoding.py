@@ -180,9 +180,33 @@ def numeric_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return _word_rule(probs, digits, kept)
 
 
+# where punctuation stands in a word of letters: before it ("(word), after it (word?!), or inside (don't, e-mail,
+# and/or, AT&T, a@b.c); a symbol read elsewhere in such a word (a t read as +, an x as *) is a letter if it can be
+LEADING = "(\"'#@-"
+TRAILING = ")\"'.,;:?!%"
+INNER = "'-/&@."
+
+
+def placed_symbols(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """bool (n,): the sure symbols (``sure_symbols``) of a word that stand where punctuation stands in a word of
+    letters (``LEADING``, ``TRAILING``, ``INNER``); a word of one glyph keeps its sure symbol."""
+    kept = sure_symbols(probs, labels)
+    n = len(probs)
+    if n < 2:
+        return kept
+    best = [labels[k] for k in probs.argmax(1)]
+    out = kept.copy()
+    for i in np.nonzero(kept)[0]:
+        leads, trails = bool(kept[:i].all()), bool(kept[i + 1 :].all())  # only symbols before it / after it
+        allowed = (LEADING if leads else "") + (TRAILING if trails else "") + ("" if leads or trails else INNER)
+        out[i] = best[i] in allowed
+    return out
+
+
 def letter_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """A word that is mostly letters reads as letters; float32 (n, C) -> (n, C)."""
-    return _word_rule(probs, np.array([c.isalpha() for c in labels], bool), sure_symbols(probs, labels))
+    """A word that is mostly letters reads as letters, its symbols kept where they belong (``placed_symbols``);
+    float32 (n, C) -> (n, C)."""
+    return _word_rule(probs, np.array([c.isalpha() for c in labels], bool), placed_symbols(probs, labels))
 
 
 def decode_word(probs: np.ndarray, labels: Sequence[str], mode: str = "auto") -> np.ndarray:

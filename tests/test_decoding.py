@@ -89,3 +89,14 @@ def test_symbols_neither_make_nor_break_a_number():
     assert text(decode_word(time, LABELS)) == "12:30"
     phone = np.stack([row({"(": 0.8}, C=0.1), row(_5=0.6, S=0.3), row(S=0.5, _5=0.4), row({")": 0.7}, J=0.2)])
     assert text(decode_word(phone, LABELS)) == "(55)"
+
+
+def test_a_symbol_inside_a_word_of_letters_where_punctuation_does_not_stand_reads_as_a_letter():
+    t_as_plus = np.stack([row(s=0.9), row({"+": 0.6}, t=0.3), row(o=0.9), row(p=0.9)])
+    assert text(decode_word(t_as_plus, LABELS)) == "stop"
+    apostrophe = np.stack([row(d=0.9), row(o=0.9), row(n=0.9), row({"'": 0.6}, l=0.3), row(t=0.9)])
+    assert text(decode_word(apostrophe, LABELS)) == "don't"
+    quoted = np.stack([row({"(": 0.7}, C=0.2), row(h=0.9), row(i=0.9), row({")": 0.7}, J=0.2), row({"?": 0.8}, _2=0.1)])
+    assert text(decode_word(quoted, LABELS)) == "(hi)?"
+    x_as_star = np.stack([row(b=0.9), row(o=0.9), row({"*": 0.6}, x=0.3)])  # a star ends no word of letters
+    assert text(decode_word(x_as_star, LABELS)) == "box"
