@@ -277,3 +277,10 @@ def test_the_glyph_cache_runs_the_network_only_on_glyphs_it_has_not_seen(recogni
     again = recognize_ink(list(ink[:-1]) + [moved], rec, cache=cache)
     assert calls[-1] == 1 and again.text == plain.text  # only the new glyph went to the network
     assert recognize_ink(ink, recognizer, cache=cache) == plain  # another recognizer: read afresh
+
+
+def test_a_real_writers_line_keeps_its_punctuation(recognizer, resources_dir):
+    # a UNIPEN validation writer's "but-few more before going!" (category 3, put back on its line)
+    ink = load_ink(resources_dir / "unipen" / "punctuation.ink.json")
+    text = recognize_ink(ink, recognizer).text
+    assert text.startswith("but-few ") and text.endswith("!") and len(text.split()) == 4
