@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from hwr_desktop.ink import Stroke, load_ink  # noqa: E402
 from hwr_desktop.joined import LineReader  # noqa: E402
 from hwr_desktop.lexicon import Lexicon  # noqa: E402
-from hwr_desktop.pipeline import recognize_file, recognize_ink  # noqa: E402
+from hwr_desktop.pipeline import GlyphCache, recognize_file, recognize_ink  # noqa: E402
 from hwr_desktop.recognizer import Recognizer  # noqa: E402
 from inkline import side_by_side  # noqa: E402
 
@@ -99,6 +99,14 @@ def main() -> None:
     lexicon.prefixes
     t = timed(lambda: recognize_ink(line, rec, line_reader=reader, lexicon=lexicon), 20)
     print(f"  + line recognizer, word list:  {1000 * t:7.1f} ms          (goal < 60)")
+    cache, runs = GlyphCache(), iter(range(1, 10_000))
+
+    def last_letter_anew() -> None:  # as in the app after a pause: the line read before, its last stroke new
+        moved = line[-1].points.copy()
+        moved[:, 0] += 0.5 * next(runs)
+        recognize_ink(line[:-1] + [Stroke(moved)], rec, line_reader=reader, lexicon=lexicon, cache=cache)
+    t = timed(last_letter_anew, 20)
+    print(f"    the app's way (glyph cache), the last stroke new: {1000 * t:5.1f} ms")
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "a4.png"
