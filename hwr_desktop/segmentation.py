@@ -757,15 +757,37 @@ def _join_strokes(strokes: Sequence[Stroke], height: float) -> list[list[int]]:
     return groups
 
 
+LINE_SIZES = 1.5  # lines whose writing differs in size by this factor are segmented each at its own size
+
+
 def segment_ink(strokes: Sequence[Stroke]) -> list[Line]:
     """Lines of glyphs from strokes; ``Glyph.strokes`` lists the stroke indices of each glyph.
 
+    The strokes' size sets how near strokes must come to join into a glyph: where the canvas holds lines
+    written at sizes ``LINE_SIZES`` apart (a title above small notes), each line is segmented at its own
+    size, so the small writing is not run together into a few glyphs.
     Boxes are the strokes' point bounds in ink coordinates, rounded outwards to integers.
     Raises:
         EmptyInputError: no strokes.
     """
     if not strokes:
         raise EmptyInputError("the canvas is empty")
+    lines = _segment_ink(strokes)
+    groups = [sorted(i for g in line.glyphs for i in g.strokes) for line in lines]
+    sizes = [typical_height([Unit(i, strokes[i].box) for i in group]) for group in groups]
+    if len(lines) < 2 or max(sizes) < LINE_SIZES * min(sizes):
+        return lines
+    out: list[Line] = []
+    for index in groups:  # the lines as found, each segmented again on its own
+        for line in _segment_ink([strokes[i] for i in index]):
+            words = tuple(Word(w.box, tuple(Glyph(g.box, tuple(index[k] for k in g.strokes)) for g in w.glyphs))
+                          for w in line.words)
+            out.append(Line(line.box, words))
+    return sorted(out, key=lambda line: (line.box[1] + line.box[3]) / 2)
+
+
+def _segment_ink(strokes: Sequence[Stroke]) -> list[Line]:
+    """``segment_ink`` at the size of all ``strokes``."""
     height = typical_height([Unit(i, s.box) for i, s in enumerate(strokes)])
     pen = INK_PEN * height  # points have no width; give them a pen's
     groups = _join_strokes(strokes, height)

@@ -433,3 +433,18 @@ def test_a_word_written_larger_keeps_its_letters_together_and_its_neighbours_the
         x += space - gap
     words = group_words(boxes, typical_height([Unit(i, b) for i, b in enumerate(boxes)]))
     assert [len(w) for w in words] == [4, 3]
+
+
+def test_a_line_written_small_under_large_ones_keeps_its_letters_apart():
+    # "Hello 2026" and "answer" (resources/samples/joined.ink.json), and under them a UNIPEN writer's smaller
+    # "but-few more before going!": measured by the large writing, its strokes ran together into 4 glyphs
+    from hwr_desktop.segmentation import _segment_ink
+
+    large = load_ink(Path(__file__).resolve().parents[1] / "resources" / "samples" / "joined.ink.json")
+    small = load_ink(Path(__file__).parent / "resources" / "unipen" / "punctuation.ink.json")
+    moved = [Stroke(s.points + [50.0, 450.0, 0.0, 1e6]) for s in small]
+    alone = [[g.strokes for g in line.glyphs] for line in segment_ink(small)]
+    lines = segment_ink(list(large) + moved)
+    assert len(lines) == 3
+    assert [[tuple(i - len(large) for i in g.strokes) for g in line.glyphs] for line in lines[2:]] == alone
+    assert len(_segment_ink(list(large) + moved)[2].glyphs) < len(lines[2].glyphs)
