@@ -81,12 +81,23 @@ def glyph_bank(data: Path) -> dict[str, list[np.ndarray]]:
     return bank
 
 
+def draw_mark(page: np.ndarray, mark: str, x: int, base: int, ink: int) -> int:
+    """Draw a period or a comma as a pen makes it (a round dot on the baseline; a comma's tail below it) with
+    its left edge at ``x``; returns its width."""
+    r = max(2, int(round(0.11 * X_HEIGHT)))
+    cv2.circle(page, (x + r, base - r), r, ink, -1, cv2.LINE_AA)
+    if mark == ",":
+        cv2.line(page, (x + 2 * r - 1, base - r), (x + r - 1, base + 3 * r), ink, max(2, r), cv2.LINE_AA)
+    return 2 * r
+
+
 def make_line(words: list[str], bank, rng: np.random.Generator, max_rise: float | None = None) -> np.ndarray:
     """Paste glyphs along a wandering baseline; returns a uint8 line image (dark ink on light paper).
 
     The baseline drifts by up to 3 % of the line's width, or by at most ``max_rise`` pixels over the
     whole line (long lines on a page). Every character of ``words`` is drawn: a glyph that would not
-    fit raises ValueError rather than leave the truth holding a character the image lacks."""
+    fit raises ValueError rather than leave the truth holding a character the image lacks. A word may end
+    in a period or a comma (``documents.py --punctuation``): drawn with ``draw_mark`` in its last glyph's ink."""
     width = sum(len(w) for w in words) * 50 + len(words) * 60 + 60
     page = np.full((int(X_HEIGHT * 4), width), 255, np.uint8)
     base = int(X_HEIGHT * 2.6)
@@ -96,6 +107,11 @@ def make_line(words: list[str], bank, rng: np.random.Generator, max_rise: float 
         drift = float(np.clip(drift, -max_rise / width, max_rise / width))
     for word in words:
         for ch in word:
+            if ch in ".,":
+                at = end + int(rng.uniform(0.08, 0.2) * X_HEIGHT)
+                ink = int(page[:, max(0, end - 40) : end].min())
+                x = at + draw_mark(page, ch, at, int(base + drift * at), ink) + int(0.2 * X_HEIGHT)
+                continue
             crop = bank[ch][rng.integers(len(bank[ch]))]
             top, bottom = _SIZES.get(ch, (_CAP, 0.0))
             h = max(4, int(round((top - bottom) * X_HEIGHT * rng.uniform(0.92, 1.08))))
@@ -109,6 +125,7 @@ def make_line(words: list[str], bank, rng: np.random.Generator, max_rise: float 
                 raise ValueError(f"glyph {ch!r} of {' '.join(words)!r} does not fit the line image")
             region = page[y0:y1, x : x + w]
             np.minimum(region, glyph, out=region)
+            end = x + w
             x += w + int(rng.uniform(0.15, 0.45) * X_HEIGHT)
         x += int(rng.uniform(0.9, 1.4) * X_HEIGHT)
     return page

@@ -56,14 +56,24 @@ def ink_columns(line: np.ndarray) -> np.ndarray:
     return line[:, cols.min() : cols.max() + 1] if cols.size else line[:, :1]
 
 
-def compose_page(bank, rng: np.random.Generator) -> tuple[np.ndarray, str]:
-    """A clean page (uint8 (PAGE_H, PAGE_W), dark ink on white) and its text (lines, blank line between paragraphs)."""
+def punctuate(words: list[str], rng: np.random.Generator, share: float) -> list[str]:
+    """``words`` with a period or a comma after each one with probability ``share`` (a period ends the line)."""
+    if share <= 0:
+        return words
+    out = [w + ("," if rng.random() < 0.5 else ".") if rng.random() < share else w for w in words]
+    return out[:-1] + [out[-1].rstrip(",") + "."] if rng.random() < share else out
+
+
+def compose_page(bank, rng: np.random.Generator, punctuation: float = 0.0) -> tuple[np.ndarray, str]:
+    """A clean page (uint8 (PAGE_H, PAGE_W), dark ink on white) and its text (lines, blank line between
+    paragraphs); with ``punctuation``, that share of the words ends in a period or a comma."""
     page = np.full((PAGE_H, PAGE_W), 255, np.uint8)
     lines: list[str] = []
     y = MARGIN
     room = PAGE_W - 2 * MARGIN
     while y + PITCH < PAGE_H - MARGIN:
-        words = random_words(rng, bank) + random_words(rng, bank) + random_words(rng, bank)
+        words = punctuate(random_words(rng, bank) + random_words(rng, bank) + random_words(rng, bank), rng,
+                          punctuation)
         while words:
             img = ink_columns(make_line(words, bank, rng, max_rise=0.6 * X_HEIGHT))
             if img.shape[1] <= room:
@@ -128,6 +138,8 @@ def main() -> None:
     parser.add_argument("--clean", action="store_true",
                         help="clean pages: the composed sheet as it is, level, white, sharp (no scan degradation)")
     parser.add_argument("--line-model", default=None, help="the line recognizer (default: the shipped one)")
+    parser.add_argument("--punctuation", type=float, default=0.0,
+                        help="share of the words that end in a period or a comma, drawn as a pen's dot (default 0)")
     parser.add_argument("--no-line-model", action="store_true", help="read glyph by glyph only")
     args = parser.parse_args()
     if shutil.which("tesseract") is None:
@@ -147,7 +159,7 @@ def main() -> None:
     print(f"{args.pages} {kind} pages of pen62 validation glyphs, {PAGE_W}x{PAGE_H}; model {rec.info.path}; {lines}; {version}")
     totals = {"hwr": [0, 0, 0, 0, 0.0], "tesseract": [0, 0, 0, 0, 0.0]}
     for i in range(args.pages):
-        clean, truth = compose_page(bank, rng)
+        clean, truth = compose_page(bank, rng, args.punctuation)
         path = work / f"page{i + 1:02d}.png"
         cv2.imwrite(str(path), clean if args.clean else degrade(clean, rng, ruled=i % 2 == 0))
         (work / f"page{i + 1:02d}.truth.txt").write_text(truth + "\n")

@@ -303,7 +303,7 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    page = _assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context)
+    page = _assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context, marks=True)
     if line_reader is not None:
         def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
             kept = [g for g in levelled[n].glyphs if boxes is None or g.box in boxes] or list(levelled[n].glyphs)

@@ -15,7 +15,7 @@ function serves both:
    read as one character are joined (``merge_broken``: an H written in three
    pieces; ``merge_lone_character``: an image of one letter in pieces), glyphs
    that are touching characters are cut (``split_touching``), and marks too
-   small to be letters (periods, dashes, scraps) are dropped (``drop_marks``);
+   small to be letters are dropped unless they sit against a word as punctuation does (``drop_marks``);
 3. words: per line, a gap well above the line's median gap and above a
    fraction of its glyph height.
 
@@ -455,7 +455,7 @@ def segment_image(binary: np.ndarray, accept: SplitCheck | None = None,
         return glyph_mask(labels, glyph)
 
     lines = split_touching(merge_broken(lines, mask, merge), labels, accept)
-    return drop_marks(merge_lone_character(lines, mask, merge)), labels
+    return drop_marks(merge_lone_character(lines, mask, merge), mask), labels
 
 
 def _rewrite_words(lines: Sequence[Line], rewrite: Callable[[list[Glyph], float], Sequence[Glyph]]) -> list[Line]:
@@ -497,15 +497,37 @@ def mark_flags(lines: Sequence[Line]) -> list[list[bool]]:
     return out
 
 
-def drop_marks(lines: Sequence[Line]) -> list[Line]:
-    """Take out what is left of punctuation and noise in scans, on lines of several glyphs (``mark_flags``):
-    periods, commas, dashes, underlines, the edge of a pasted scrap. None of them is one of the characters
-    the network reads, so each would otherwise come out as a wrong letter ("T" for a dash). (On the canvas
-    every stroke is meant: there marks are read by their place on the line, ``context.read_marks``.)"""
+PUNCT_SIZE = 0.12  # a mark of a scan at least this (x its line's height) across ...
+PUNCT_NEAR = 0.5  # ... this near (x its line's height) to a letter beside it, and no wider than its line is tall,
+# is punctuation and stays; other marks are dust, rule ends, underlines, a scrap's edge
+PUNCT_SOLID = 0.5  # ... and, in a scan, inked over this much of its box
+
+
+def drop_marks(lines: Sequence[Line], mask: GlyphMask | None = None) -> list[Line]:
+    """Take out the noise among the marks of scans, on lines of several glyphs (``mark_flags``): dust, the
+    ends of rules, underlines, the edge of a pasted scrap. A mark written as punctuation is kept
+    (``PUNCT_SIZE``, ``PUNCT_NEAR``: a period, comma or closing quote against the last letter of its word, the
+    next letter at least twice as far; with ``mask`` (a glyph's ink) also solid: at least ``PUNCT_SOLID`` of its box inked, as a pen's dot, dash or
+    tick is and a torn-off bit of a letter's outline is not), for the decoding to read by its place on the line
+    (``context.read_marks``), as on the canvas, where every stroke is meant."""
     if sum(len(line.glyphs) for line in lines) < 2:
         return list(lines)
-    marks = {id(g) for line, flags in zip(lines, mark_flags(lines)) for g, m in zip(line.glyphs, flags) if m}
-    return _rewrite_words(lines, lambda glyphs, _height: [g for g in glyphs if id(g) not in marks])
+    drop = set()
+    for line, flags in zip(lines, mark_flags(lines)):
+        height = _line_height(line)
+        letters = [g for g, m in zip(line.glyphs, flags) if not m]
+        for g, m in zip(line.glyphs, flags):
+            if not m:
+                continue
+            w, h = g.box[2] - g.box[0], g.box[3] - g.box[1]
+            before = [g.box[0] - o.box[2] for o in letters if o.box[2] <= g.box[0] + 0.5 * w]
+            after = [o.box[0] - g.box[2] for o in letters if o.box[0] >= g.box[2] - 0.5 * w]
+            left, right = min(before, default=np.inf), min(after, default=np.inf)
+            trails = left <= PUNCT_NEAR * height and right >= 2 * max(left, 0.05 * height)  # it ends a word
+            if not (len(letters) >= 2 and max(w, h) >= PUNCT_SIZE * height and w <= height and trails
+                    and (mask is None or mask(g).mean() >= PUNCT_SOLID)):
+                drop.add(id(g))
+    return _rewrite_words(lines, lambda glyphs, _height: [g for g in glyphs if id(g) not in drop])
 
 
 def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | None) -> list[Line]:

@@ -354,12 +354,13 @@ def test_a_wide_image_of_a_few_letters_is_never_offered_as_one():
     assert 4 not in offered  # four glyphs, four times as wide as tall: not one character
 
 
-def test_marks_on_a_line_are_dropped_but_a_lone_mark_is_kept():
-    # "ab. c-d" with a period and a dash: marks, not letters (no class reads them); small letters stay
+def test_a_scanned_period_stays_a_dash_between_words_goes_and_a_lone_mark_is_kept():
+    # "ab. c-d": the period against the b is punctuation; the dash halfway between c and d is taken for a
+    # rule's end (only a mark that ends a word is kept in a scan); small letters stay
     img = blob_image([(20, 50, 45, 100), (55, 30, 80, 100), (88, 92, 94, 100),  # a b .
                       (130, 65, 150, 100), (175, 75, 195, 80), (220, 30, 245, 100)])  # c (x-height) - d
     lines, _ = segment_image(img)
-    assert [g.box[0] for g in lines[0].glyphs] == [20, 55, 130, 220]
+    assert [g.box[0] for g in lines[0].glyphs] == [20, 55, 88, 130, 220]
     lone, _ = segment_image(blob_image([(88, 92, 94, 100)]))  # an image of a period alone still has its glyph
     assert len(lone[0].glyphs) == 1
 
@@ -448,3 +449,14 @@ def test_a_line_written_small_under_large_ones_keeps_its_letters_apart():
     assert len(lines) == 3
     assert [[tuple(i - len(large) for i in g.strokes) for g in line.glyphs] for line in lines[2:]] == alone
     assert len(_segment_ink(list(large) + moved)[2].glyphs) < len(lines[2].glyphs)
+
+
+def test_a_scanned_period_against_its_word_stays_and_dust_apart_goes():
+    letters = [(20, 40, 50, 100), (60, 40, 90, 100), (100, 40, 130, 100)]
+    period = (136, 90, 146, 100)  # a solid dot on the baseline, against the last letter
+    dust = (400, 90, 410, 100)  # the same dot far from any letter
+    corner = (285, 88, 297, 100)  # against the next word too, but a thin corner: a bit of an outline, no pen's dot
+    img = blob_image(letters + [period, dust, (240, 40, 270, 100), (285, 98, 297, 100), (285, 88, 287, 100)])
+    lines, _ = segment_image(img)
+    boxes = [g.box for g in lines[0].glyphs]
+    assert period in boxes and dust not in boxes and corner not in boxes
