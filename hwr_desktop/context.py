@@ -375,8 +375,10 @@ NUMBER_BOOST = 6.0  # beside a number, the digit readings of a word that could b
 def numbers_beside_numbers(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
     """On a line that holds a number, a word of two glyphs or more whose every glyph could be a digit
     leans to digits (``NUMBER_BOOST``): "10 20 30", where the 10 alone reads as lO; a clear ISO stays."""
-    digits, signs = digit_mask(labels), digit_mask(labels) | symbol_mask(labels)
-    numbers = [bool(digits[probs[w].argmax(1)].any()) and bool(signs[probs[w].argmax(1)].all()) for w in words]
+    digits = digit_mask(labels)
+    signs = digits | symbol_mask(labels)
+    best = probs.argmax(1)
+    numbers = [bool(digits[best[w]].any()) and bool(signs[best[w]].all()) for w in words]
     if not any(numbers):
         return probs
     out = probs.copy()

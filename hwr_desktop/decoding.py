@@ -114,10 +114,9 @@ def symbol_mask(labels: Sequence[str]) -> np.ndarray:
 SYMBOL_PRIOR = 0.5
 
 
-def with_symbol_prior(probs: np.ndarray, labels: Sequence[str], prior: float | None = None) -> np.ndarray:
-    """float32 (n, C) probabilities with the symbols' weighed by ``prior`` (default ``SYMBOL_PRIOR``), rows
-    renormalized."""
-    weight = np.where(symbol_mask(labels), SYMBOL_PRIOR if prior is None else prior, 1.0).astype(np.float32)
+def with_symbol_prior(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """float32 (n, C) probabilities with the symbols' weighed by ``SYMBOL_PRIOR``, rows renormalized."""
+    weight = np.where(symbol_mask(labels), SYMBOL_PRIOR, 1.0).astype(np.float32)
     p = probs * weight
     return (p / np.maximum(p.sum(1, keepdims=True), 1e-12)).astype(np.float32)
 

@@ -320,8 +320,9 @@ def l2_normalize(features: np.ndarray) -> np.ndarray:
 
 
 def look_alike(a: str, b: str) -> bool:
-    """Whether two characters look alike when alone: the same, the two cases of a letter, or linked
-    (``LOOKALIKE_LINKS``: 0/o/O, 1/l/I, ...), as ``lookalike_groups`` groups them."""
+    """Whether two characters look alike when alone: the same, the two cases of a letter, or two of one
+    ``LOOKALIKE_LINKS`` link (0/o/O, 1/l/I, ...). Pairwise only: ``lookalike_groups`` also joins what these
+    pairs chain together (i with l, through I)."""
     return a == b or (a.isalpha() and a.swapcase() == b) or any(a in link and b in link for link in LOOKALIKE_LINKS)
 
 

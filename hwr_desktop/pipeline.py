@@ -58,7 +58,12 @@ def load_image(path: str | Path) -> np.ndarray:
 def classify(glyphs: np.ndarray, recognizer: Recognizer, personal: PersonalModel | None = None) -> np.ndarray:
     """float32 (N, 1, 28, 28) -> float32 (N, C) probabilities; with ``personal``, blended with the
     user's samples (``personal.PersonalModel.blend``). Without it: the network's own result."""
-    probs, features = recognizer.predict(glyphs)
+    return blended(recognizer.predict(glyphs), personal)
+
+
+def blended(outputs: tuple[np.ndarray, np.ndarray | None], personal: PersonalModel | None) -> np.ndarray:
+    """The glyph model's (probabilities, features) as ``classify`` returns them: blended with ``personal``."""
+    probs, features = outputs
     return personal.blend(probs, features) if personal is not None else probs
 
 
@@ -114,8 +119,6 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
         i += n
         if context:
             p = decode_line(p, [boxes[t] for t in letters], spans, labels, mode, lexicon, guides)
-        else:
-            p = restrict(p, allowed)
         cands: list = [None] * n
         for t, c in zip(letters, top_k(p, labels, k, allowed)):
             cands[t] = c
@@ -356,6 +359,8 @@ class GlyphCache:
     def predict(self, strokes: Sequence[Stroke], glyphs: Sequence[Glyph],
                 recognizer: Recognizer) -> tuple[np.ndarray, np.ndarray | None]:
         """``recognizer.predict(ink_glyph_batch(strokes, glyphs))``, the network run only on the glyphs not seen."""
+        if not glyphs:
+            return np.zeros((0, len(recognizer.labels)), np.float32), None
         keys = [tuple(hashlib.blake2b(strokes[i].points.tobytes(), digest_size=12).digest() for i in g.strokes)
                 for g in glyphs]
         with self._lock:
@@ -363,6 +368,8 @@ class GlyphCache:
                 self._rows.clear()
                 self._owner = recognizer
             found = {k: self._rows[k] for k in keys if k in self._rows}
+            for k in found:
+                self._rows.move_to_end(k)  # used now: the last to go
         todo = [j for j, k in enumerate(keys) if k not in found]
         if todo:
             probs, feats = recognizer.predict(ink_glyph_batch(strokes, [glyphs[j] for j in todo]))
@@ -371,12 +378,6 @@ class GlyphCache:
                     found[keys[j]] = self._rows[keys[j]] = (probs[n], None if feats is None else feats[n])
                 while len(self._rows) > self.size:
                     self._rows.popitem(last=False)
-        with self._lock:
-            for k in keys:
-                if k in self._rows:
-                    self._rows.move_to_end(k)
-        if not keys:
-            return np.zeros((0, len(recognizer.labels)), np.float32), None
         rows = [found[k] for k in keys]
         feats = None if any(f is None for _, f in rows) else np.stack([f for _, f in rows])
         return np.stack([p for p, _ in rows]), feats
@@ -421,12 +422,9 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     if lines is None:
         lines = ink_lines(strokes, recognizer)
     glyphs = [g for line in lines for g in line.glyphs]
-    if cache is None:
-        probs = classify(ink_glyph_batch(strokes, glyphs), recognizer, personal)
-    else:
-        probs, features = cache.predict(strokes, glyphs, recognizer)
-        if personal is not None:
-            probs = personal.blend(probs, features)
+    outputs = (recognizer.predict(ink_glyph_batch(strokes, glyphs)) if cache is None
+               else cache.predict(strokes, glyphs, recognizer))
+    probs = blended(outputs, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
     page = _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True)

@@ -507,9 +507,9 @@ def drop_marks(lines: Sequence[Line], mask: GlyphMask | None = None) -> list[Lin
     """Take out the noise among the marks of scans, on lines of several glyphs (``mark_flags``): dust, the
     ends of rules, underlines, the edge of a pasted scrap. A mark written as punctuation is kept
     (``PUNCT_SIZE``, ``PUNCT_NEAR``: a period, comma or closing quote against the last letter of its word, the
-    next letter at least twice as far; with ``mask`` (a glyph's ink) also solid: at least ``PUNCT_SOLID`` of its box inked, as a pen's dot, dash or
-    tick is and a torn-off bit of a letter's outline is not), for the decoding to read by its place on the line
-    (``context.read_marks``), as on the canvas, where every stroke is meant."""
+    next letter at least twice as far; with ``mask`` (a glyph's ink) also solid: at least ``PUNCT_SOLID`` of its
+    box inked, as a pen's dot or tick is and a torn-off bit of a letter's outline is not), for the decoding to
+    read by its place on the line (``context.read_marks``), as on the canvas, where every stroke is meant."""
     if sum(len(line.glyphs) for line in lines) < 2:
         return list(lines)
     drop = set()
