@@ -196,7 +196,7 @@ _decode_word, _geometry, _word_case = context.decode_word, context.apply_geometr
 def configure(words: bool, geometry: bool, case: bool) -> None:
     """Switch stages of ``context.decode_line`` on or off (the module attributes it calls)."""
     context.decode_word = _decode_word if words else (lambda p, labels, mode: restrict(p, mode_mask(labels, mode)))
-    context.apply_geometry = _geometry if geometry else (lambda probs, boxes, labels, guides=None: probs)
+    context.apply_geometry = _geometry if geometry else (lambda probs, *_, **__: probs)
     context.word_case = _word_case if case else (lambda probs, labels, doubt=0.25: probs)
 
 

@@ -195,17 +195,80 @@ def geometry_scores(boxes: Sequence[Box], labels: Sequence[str], metrics: tuple[
     return out
 
 
-def apply_geometry(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[str],
-                   guides: tuple[float, float] | None = None) -> np.ndarray:
-    """Reweight a line's float32 (n, C) probabilities by the geometric scores; unchanged if the line gives no measure.
+PLACEMENT_VERSION = "2"  # the columns of ``placement``: a placement head is trained for one version
+PLACEMENT_DIM = 10
 
-    A single glyph is measured only against ``guides`` (``guide_metrics``)."""
+
+def _others_mean(values: np.ndarray, default: float) -> np.ndarray:
+    """Per element, the mean of the other elements (``default`` where there is none)."""
+    n = len(values)
+    if n < 2:
+        return np.full(n, default)
+    return (values.sum() - values) / (n - 1)
+
+
+def placement(boxes: Sequence[Box], metrics: tuple[float, float, float], probs: np.ndarray,
+              words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
+    """Where each glyph sits on its line and among its word, what a placement head reads beside the glyph
+    model's probabilities; float32 (n, PLACEMENT_DIM), clipped to [-4, 4]. Per glyph: its top and bottom in
+    x-heights above the baseline, its width in x-heights, the log of its height over the median of the line's;
+    whether it begins its word, whether it ends it, the log of the word's length; how much the other glyphs of
+    its word, and of its line, read as capitals (the capitals' share of their letters' probability; 0.5 where
+    there are none) and how much the others of its word read as digits.
+
+    Args:
+        boxes: the line's glyph boxes, reading order.
+        metrics: (a, b, x_height) of ``line_metrics``.
+        probs: float32 (n, C), the readings the head is given.
+        words: slices of the n glyphs, one per word.
+    The one function for training (training/placement.py) and the app."""
+    a, b, xh = metrics
+    box = np.asarray(boxes, float).reshape(-1, 4)
+    n = len(box)
+    base = a + b * (box[:, 0] + box[:, 2]) / 2
+    height = np.maximum(box[:, 3] - box[:, 1], 1.0)
+    lab = np.array(labels)
+    upper_mass = probs[:, np.char.isupper(lab)].sum(1)
+    letter_mass = probs[:, np.char.isalpha(lab)].sum(1)
+    upper = np.where(letter_mass > 1e-3, upper_mass / np.maximum(letter_mass, 1e-3), 0.5)
+    digit = probs[:, np.char.isdigit(lab)].sum(1)
+    word_cols = np.zeros((n, 5))
+    for w in words:
+        k = len(range(*w.indices(n)))
+        word_cols[w, 0] = 0.0
+        word_cols[w.start, 0] = 1.0
+        word_cols[w, 1] = 0.0
+        word_cols[w.stop - 1, 1] = 1.0
+        word_cols[w, 2] = np.log(k)
+        word_cols[w, 3] = _others_mean(upper[w], 0.5)
+        word_cols[w, 4] = _others_mean(digit[w], 0.0)
+    out = np.column_stack([(base - box[:, 1]) / xh, (base - box[:, 3]) / xh, (box[:, 2] - box[:, 0]) / xh,
+                           np.log(height / np.median(height)), word_cols[:, :4], _others_mean(upper, 0.5),
+                           word_cols[:, 4]])
+    return np.clip(out, -4.0, 4.0).astype(np.float32)
+
+
+def apply_geometry(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[str],
+                   guides: tuple[float, float] | None = None, head=None,
+                   words: Sequence[slice] | None = None) -> np.ndarray:
+    """Reweight a line's float32 (n, C) probabilities by where its glyphs sit on it; unchanged if the line gives
+    no measure.
+
+    With a placement ``head`` (``recognizer.PlacementHead``: probabilities and ``placement`` in, probabilities
+    out, trained on real writers' lines), the head decides a line of several glyphs; without one, and for a
+    glyph alone, the measured table's scores (``geometry_scores``) reweight them. ``words``: slices of the
+    glyphs, one per word (None: one word). A single glyph is measured only against ``guides``
+    (``guide_metrics``)."""
     if len(boxes) < 2:
         metrics = guide_metrics(boxes, guides) if guides is not None and len(boxes) else None
     else:
         metrics = line_metrics(boxes, probs, labels, guides)
     if metrics is None:
         return probs
+    if head is not None and len(boxes) >= 2:  # the head learned lines; the classes left out (field, ...) stay out
+        where = placement(boxes, metrics, probs, words or [slice(0, len(boxes))], labels)
+        p = head(probs, where) * (probs > 0)
+        return (p / np.maximum(p.sum(1, keepdims=True), 1e-12)).astype(np.float32)
     p = probs * geometry_scores(boxes, labels, metrics)
     return (p / np.maximum(p.sum(1, keepdims=True), 1e-12)).astype(np.float32)
 
@@ -402,7 +465,7 @@ def decode_words(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str
 
 def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice], labels: Sequence[str],
                 mode: str = "auto", lexicon: Lexicon | None = None,
-                guides: tuple[float, float] | None = None) -> np.ndarray:
+                guides: tuple[float, float] | None = None, head=None) -> np.ndarray:
     """Decode one line's glyphs (reading order) in context: the one decoding function of hwr.
 
     Steps: the field mode and the word rules per word (``decoding.decode_word``), words that could be
@@ -417,12 +480,16 @@ def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice],
         lexicon: a word list, or None.
         guides: (first rule y, rule spacing) of ruled lines the ink was written on, in the boxes'
             coordinates, or None; used only for a line with no sure glyph (``line_metrics``).
+        head: the glyph model's placement head (``Recognizer.placement``), or None for the measured table
+            (which field modes other than auto use too).
     Returns:
         float32 (n, C), rows summing to 1.
     """
     if not len(probs):
         return probs
-    p = apply_geometry(decode_words(probs, words, labels, mode), boxes, labels, guides)
+    # the head learned auto mode's readings; a field mode's restricted ones keep the measured table
+    p = apply_geometry(decode_words(probs, words, labels, mode), boxes, labels, guides,
+                       head if mode == "auto" else None, words)
     p = np.concatenate([word_case(p[w], labels) for w in words])
     if lexicon is not None and mode != "digits":
         p = np.concatenate([listed_core(p[w], labels, lexicon) for w in words])

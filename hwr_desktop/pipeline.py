@@ -99,7 +99,7 @@ def line_letters(line: Line, is_mark: Sequence[bool]) -> tuple[list[int], list[s
 
 def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], mode: str, k: int,
               width: int, height: int, lexicon: Lexicon | None = None, context: bool = True,
-              guides: tuple[float, float] | None = None, marks: bool = False) -> PageResult:
+              guides: tuple[float, float] | None = None, marks: bool = False, head=None) -> PageResult:
     """Turn per-glyph probabilities (in reading order) into a PageResult, decoding each line in context
     (``context.decode_line``, with the ink's ``guides`` if any), or, with ``context`` False, each glyph
     on its own (field mode only). With ``marks`` (ink, where every stroke is meant), the marks of a line
@@ -118,7 +118,7 @@ def _assemble(lines: Sequence[Line], probs: np.ndarray, labels: Sequence[str], m
         p = restrict(own[letters], allowed)
         i += n
         if context:
-            p = decode_line(p, [boxes[t] for t in letters], spans, labels, mode, lexicon, guides)
+            p = decode_line(p, [boxes[t] for t in letters], spans, labels, mode, lexicon, guides, head)
         cands: list = [None] * n
         for t, c in zip(letters, top_k(p, labels, k, allowed)):
             cands[t] = c
@@ -306,7 +306,8 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     probs = classify(batch, recognizer, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    page = _assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context, marks=True)
+    page = _assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context, marks=True,
+                     head=recognizer.placement)
     if line_reader is not None:
         def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
             kept = [g for g in levelled[n].glyphs if boxes is None or g.box in boxes] or list(levelled[n].glyphs)
@@ -427,7 +428,8 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     probs = blended(outputs, personal)
     if progress:
         progress(len(glyphs), len(glyphs))
-    page = _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True)
+    page = _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True,
+                     head=recognizer.placement)
     if line_reader is not None:
         def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
             kept = [g for g in lines[n].glyphs if boxes is None or g.box in boxes] or list(lines[n].glyphs)

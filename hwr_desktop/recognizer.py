@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -16,6 +18,7 @@ from .normalize import PREPROCESS_VERSION, SIZE
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "model.onnx"
+PLACEMENT_SUFFIX = ".placement.onnx"  # a glyph model's placement head lies beside it (model.placement.onnx)
 
 
 def default_model_path() -> Path:
@@ -78,6 +81,57 @@ def model_report(meta: dict) -> dict:
         return {}
 
 
+def file_digest(path: Path) -> str:
+    """The first 16 hex digits of the file's SHA-256: what a placement head names its glyph model by."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+class PlacementHead:
+    """The glyph model's second stage: its probabilities and where each glyph sits on its line
+    (``context.placement``) in, probabilities out (``training/placement.py``). ``context.apply_geometry``
+    calls it; build one with ``PlacementHead.beside``."""
+
+    def __init__(self, session, path: Path) -> None:
+        self._session = session
+        self.path = path
+
+    @classmethod
+    def beside(cls, model: Path, labels: Sequence[str]) -> "PlacementHead | None":
+        """The head lying beside ``model`` (``PLACEMENT_SUFFIX``), or None where there is none or it was not
+        trained for this model, its labels and ``context.placement`` (the glyph model then reads lines with the
+        measured table alone; a head that cannot be used is logged)."""
+        from .context import PLACEMENT_DIM, PLACEMENT_VERSION
+
+        path = model.with_name(model.stem + PLACEMENT_SUFFIX)
+        if not path.is_file():
+            return None
+        try:
+            session = open_session(path, 1, "placement head")  # a small MLP: one thread is quickest
+            meta = session.get_modelmeta().custom_metadata_map
+            if model_labels(meta, "hwr_labels", path, "placement head") != tuple(labels):
+                raise ModelError(f"placement head {path}: its labels are not the model's")
+            if meta.get("hwr_placement") != PLACEMENT_VERSION:
+                raise ModelError(f"placement head {path} reads placements of version {meta.get('hwr_placement')!r}, "
+                                 f"this program gives {PLACEMENT_VERSION!r}")
+            if meta.get("hwr_glyph_model") != file_digest(model):
+                raise ModelError(f"placement head {path} was trained for another glyph model")
+            shapes = {i.name: i.shape[1:] for i in session.get_inputs()}
+            if shapes != {"probs": [len(labels)], "placement": [PLACEMENT_DIM]}:
+                raise ModelError(f"placement head {path}: unexpected inputs {shapes}")
+        except ModelError as e:
+            log.warning("%s: lines read with the measured table", e)
+            return None
+        return cls(session, path)
+
+    def __call__(self, probs: np.ndarray, placement: np.ndarray) -> np.ndarray:
+        """float32 (n, C) probabilities and (n, PLACEMENT_DIM) placements -> float32 (n, C), rows summing to 1."""
+        if not len(probs):
+            return probs
+        out = self._session.run(["placed"], {"probs": np.ascontiguousarray(probs, np.float32),
+                                            "placement": np.ascontiguousarray(placement, np.float32)})[0]
+        return (out / np.maximum(out.sum(1, keepdims=True), 1e-12)).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """What the model file says about itself."""
@@ -91,10 +145,11 @@ class ModelInfo:
 class Recognizer:
     """Classifies normalized glyphs. Build one with ``Recognizer.from_path`` and pass it around."""
 
-    def __init__(self, session, info: ModelInfo) -> None:
+    def __init__(self, session, info: ModelInfo, placement: PlacementHead | None = None) -> None:
         self._session = session
         self.info = info
         self.labels = info.labels
+        self.placement = placement  # the placement head, or None: lines are read with the measured table
         outputs = [o.name for o in session.get_outputs()]
         # what personalization compares: the style embedding where the model has one, else penultimate features
         self.feature_kind = next((name for name in ("style", "features") if name in outputs), None)
@@ -102,7 +157,7 @@ class Recognizer:
 
     @classmethod
     def from_path(cls, path: str | Path | None = None, threads: int = 0) -> "Recognizer":
-        """Load and check a model.
+        """Load and check a model, with its placement head where one lies beside it (``PlacementHead.beside``).
 
         Args:
             path: an ONNX file; None for the shipped model.
@@ -121,7 +176,8 @@ class Recognizer:
         out_shape = session.get_outputs()[0].shape
         if out_shape[-1] != len(labels):
             raise ModelError(f"model {p}: {out_shape[-1]} outputs but {len(labels)} labels")
-        return cls(session, ModelInfo(str(p), labels, preprocess, model_report(meta)))
+        return cls(session, ModelInfo(str(p), labels, preprocess, model_report(meta)),
+                   PlacementHead.beside(p, labels))
 
     def predict(self, glyphs: np.ndarray, batch: int = 64) -> tuple[np.ndarray, np.ndarray | None]:
         """Classify normalized glyphs.

@@ -23,6 +23,7 @@ class FakeRecognizer:
         self._probs = probs
         self.calls = 0
         self.feature_kind = "features"
+        self.placement = None  # lines read with the measured table
 
     def predict(self, glyphs: np.ndarray, batch: int = 256):
         n = len(glyphs)

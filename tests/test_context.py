@@ -226,3 +226,43 @@ def test_a_mark_reads_by_its_place_and_by_its_shape():
     assert np.allclose(got.sum(1), 1.0)
     old = mark_readings(place, probs[:, :62], LABELS[:62])  # a model without marks: the place alone
     assert [MARK_READINGS[i] for i in old.argmax(1)] == [".", "."]
+
+
+def test_placement_is_where_a_glyph_sits_on_its_line_and_among_its_word():
+    from hwr_desktop.context import PLACEMENT_DIM, placement
+
+    boxes = [(0, 60, 10, 100), (20, 80, 30, 100), (40, 80, 50, 120), (70, 80, 80, 100)]  # tall, small, descender
+    probs = np.stack([row(T=1.0), row(a=1.0), row(g=0.5, **{"9": 0.5}), row(c=0.5, C=0.5)])
+    got = placement(boxes, (100.0, 0.0, 20.0), probs, [slice(0, 3), slice(3, 4)], LABELS)  # baseline 100, xh 20
+    assert got.shape == (4, PLACEMENT_DIM) and got.dtype == np.float32
+    np.testing.assert_allclose(got[:, 0], [2.0, 1.0, 1.0, 1.0])  # top, x-heights above the baseline
+    np.testing.assert_allclose(got[:, 1], [0.0, 0.0, -1.0, 0.0])  # bottom
+    np.testing.assert_allclose(got[:, 2], [0.5] * 4)  # width
+    np.testing.assert_allclose(got[:, 3], np.log([40 / 30, 20 / 30, 40 / 30, 20 / 30]))  # height / the median
+    np.testing.assert_allclose(got[:, 4], [1, 0, 0, 1])  # begins its word
+    np.testing.assert_allclose(got[:, 5], [0, 0, 1, 1])  # ends it
+    np.testing.assert_allclose(got[:, 6], np.log([3, 3, 3, 1]))  # the word's length
+    np.testing.assert_allclose(got[:, 7], [0.0, 0.5, 0.5, 0.5], atol=0.01)  # the word's others as capitals
+    np.testing.assert_allclose(got[:, 8], [(0 + 0 + 0.5) / 3, (1 + 0 + 0.5) / 3, (1 + 0 + 0.5) / 3, 1 / 3],
+                               atol=0.01)  # the line's others as capitals
+    np.testing.assert_allclose(got[:, 9], [0.25, 0.25, 0.0, 0.0], atol=0.01)  # the word's others as digits
+
+
+def test_a_placement_head_decides_the_line_and_keeps_out_what_the_field_left_out():
+    from hwr_desktop.context import PLACEMENT_DIM, apply_geometry
+
+    seen = []
+
+    def head(probs, place):  # lifts every capital of a glyph whose top stands above 1.2 x-heights
+        seen.append(place)
+        lift = np.where(np.array([c.isupper() for c in LABELS])[None], np.where(place[:, :1] > 1.2, 20.0, 0.05), 1.0)
+        return probs * lift
+
+    boxes = [(0, 100, 20, 120), (30, 92, 50, 120), (60, 100, 80, 120), (90, 100, 110, 120)]  # n, (tall) c, n, n
+    probs = np.stack([row(n=0.9, m=0.1), row(c=0.5, C=0.4, e=0.1), row(n=0.9, m=0.1), row(n=0.9, m=0.1)])
+    probs[:, [LABELS.index(c) for c in "0123456789N"]] = 0  # classes the field (or the word rules) left out
+    out = apply_geometry(probs, boxes, LABELS, head=head)
+    assert len(seen) == 1 and seen[0].shape == (4, PLACEMENT_DIM)
+    assert text(out) == "nCnn"
+    np.testing.assert_allclose(out.sum(1), 1.0, atol=1e-5)
+    assert (out[probs == 0] == 0).all()  # what the probabilities held at 0 stays at 0

@@ -265,6 +265,7 @@ def test_the_glyph_cache_runs_the_network_only_on_glyphs_it_has_not_seen(recogni
 
     class Counting:
         labels = recognizer.labels
+        placement = recognizer.placement
 
         def predict(self, glyphs):
             calls.append(len(glyphs))

@@ -36,6 +36,7 @@ class RandomRecognizer:
     def __init__(self, seed: int) -> None:
         self.labels = LABELS
         self.rng = np.random.default_rng(seed)
+        self.placement = None
 
     def predict(self, glyphs, batch: int = 128):
         logits = self.rng.normal(0, self.rng.uniform(0.1, 8), (len(glyphs), len(LABELS)))

@@ -57,3 +57,71 @@ def test_wrong_labels_are_refused(tmp_path):
         Recognizer.from_path(_with_metadata(tmp_path, "hwr_labels", '["0", "1"]'))
     with pytest.raises(ModelError, match="hwr_labels"):
         Recognizer.from_path(_with_metadata(tmp_path, "hwr_labels", "not json"))
+
+
+def _head(path, labels, digest, version=None, scale=3.0):
+    """A placement head in the format training/placement.py exports: placed = softmax(log p + placement @ W),
+    W lifting the capitals by ``scale`` per x-height of the glyph's top."""
+    from onnx import TensorProto, helper
+
+    from hwr_desktop.context import PLACEMENT_DIM, PLACEMENT_VERSION
+
+    w = np.zeros((PLACEMENT_DIM, len(labels)), np.float32)
+    w[0] = [scale if c.isupper() else 0.0 for c in labels]
+    graph = helper.make_graph(
+        [helper.make_node("Max", ["probs", "floor"], ["kept"]), helper.make_node("Log", ["kept"], ["logp"]),
+         helper.make_node("MatMul", ["placement", "w"], ["lift"]), helper.make_node("Add", ["logp", "lift"], ["z"]),
+         helper.make_node("Softmax", ["z"], ["placed"], axis=1)],
+        "head",
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["n", len(labels)]),
+         helper.make_tensor_value_info("placement", TensorProto.FLOAT, ["n", PLACEMENT_DIM])],
+        [helper.make_tensor_value_info("placed", TensorProto.FLOAT, ["n", len(labels)])],
+        [helper.make_tensor("floor", TensorProto.FLOAT, [], [1e-6]),
+         helper.make_tensor("w", TensorProto.FLOAT, list(w.shape), w.ravel().tolist())])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    import json
+
+    for k, v in {"hwr_labels": json.dumps(list(labels)), "hwr_placement": version or PLACEMENT_VERSION,
+                 "hwr_glyph_model": digest}.items():
+        e = m.metadata_props.add()
+        e.key, e.value = k, v
+    onnx.save(m, str(path))
+    return w
+
+
+def test_a_placement_head_beside_its_model_is_loaded_and_reads_probabilities_and_placements(tmp_path, recognizer):
+    from hwr_desktop.recognizer import PLACEMENT_SUFFIX, file_digest
+
+    model = tmp_path / "m.onnx"
+    shutil.copy(default_model_path(), model)
+    assert Recognizer.from_path(model).placement is None  # none beside it: the measured table
+    w = _head(tmp_path / ("m" + PLACEMENT_SUFFIX), recognizer.labels, file_digest(model))
+    head = Recognizer.from_path(model).placement
+    assert head is not None
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(len(recognizer.labels)), 5).astype(np.float32)
+    place = rng.normal(1, 0.3, (5, w.shape[0])).astype(np.float32)
+    want = probs * np.exp(place @ w)
+    np.testing.assert_allclose(head(probs, place), want / want.sum(1, keepdims=True), rtol=1e-4, atol=1e-6)
+    assert head(probs[:0], place[:0]).shape == (0, len(recognizer.labels))
+
+
+@pytest.mark.parametrize("wrong", ["digest", "labels", "version"])
+def test_a_placement_head_trained_for_something_else_is_not_used(tmp_path, recognizer, wrong, caplog):
+    from hwr_desktop.recognizer import PLACEMENT_SUFFIX, file_digest
+
+    model = tmp_path / "m.onnx"
+    shutil.copy(default_model_path(), model)
+    labels = recognizer.labels[::-1] if wrong == "labels" else recognizer.labels
+    digest = "0" * 16 if wrong == "digest" else file_digest(model)
+    _head(tmp_path / ("m" + PLACEMENT_SUFFIX), labels, digest, version="0" if wrong == "version" else None)
+    with caplog.at_level("WARNING"):
+        assert Recognizer.from_path(model).placement is None
+    assert "measured table" in caplog.text
+
+
+def test_the_shipped_placement_head_is_the_shipped_models():
+    """training/placement.py trains the head on one glyph model's outputs: retraining the glyph model means
+    training the head again, and this fails until then."""
+    assert Recognizer.from_path(None).placement is not None

@@ -39,34 +39,40 @@ MIN_SPREAD = 0.22  # x-heights: no character's top or bottom is trusted to be wr
 MIN_COUNT = 30  # characters measured fewer times keep the hand-set profile
 
 
-def measure(chars, rec: Recognizer) -> list[tuple[str, float, float]]:
-    """(character, top, bottom) of each glyph of one written line that is exactly one of its characters."""
-    points, owners = unipen.character_line_ink(chars)
-    ink = [Stroke(p) for p in points]
+def observe(ink: list[Stroke], whose: dict[tuple[int, ...], str], rec: Recognizer) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(character, probabilities, placement) of each glyph of written lines whose strokes are exactly one
+    character's (``whose``: sorted stroke indices -> the character), as the app reads them before the line's
+    geometry (``pipeline._assemble``): the line's glyphs but its marks, read by the glyph model with the symbol
+    prior and the field's classes, decoded as far as ``context.decode_words``; the placement is
+    ``context.placement`` against ``context.line_metrics`` of those glyphs."""
     out = []
     labels = rec.labels
     lines = pipeline.ink_lines(ink, rec)
     allowed = pipeline.letter_classes(lines, labels, "auto")
     for line, is_mark in zip(lines, segmentation.mark_flags(lines)):
-        # what line_metrics sees in the app (pipeline._assemble): the line's glyphs but its marks, read by the
-        # glyph model and decoded as far as decode_line goes before the geometry
         letters, words = pipeline.line_letters(line, is_mark)
         glyphs = [line.glyphs[j] for j in letters]
         if len(glyphs) < 2:
             continue
-        probs = decoding.restrict(rec.predict(pipeline.ink_glyph_batch(ink, glyphs))[0], allowed)
-        p = context.decode_words(probs, words, labels)
-        metrics = context.line_metrics([g.box for g in glyphs], p, labels)
+        own = decoding.with_symbol_prior(rec.predict(pipeline.ink_glyph_batch(ink, glyphs))[0], labels)
+        p = context.decode_words(decoding.restrict(own, allowed), words, labels)
+        boxes = [g.box for g in glyphs]
+        metrics = context.line_metrics(boxes, p, labels)
         if metrics is None:
             continue
-        a, b, xh = metrics
-        whose = {o: chars[i].label for i, o in enumerate(owners)}
-        for g in glyphs:
+        where = context.placement(boxes, metrics, p, words, labels)
+        for g, row, place in zip(glyphs, p, where):
             ch = whose.get(tuple(sorted(g.strokes)))
             if ch is not None:
-                base = a + b * (g.box[0] + g.box[2]) / 2
-                out.append((ch, (base - g.box[1]) / xh, (base - g.box[3]) / xh))
+                out.append((ch, row, place))
     return out
+
+
+def measure(chars, rec: Recognizer) -> list[tuple[str, float, float]]:
+    """(character, top, bottom) of each glyph of one written line that is exactly one of its characters."""
+    points, owners = unipen.character_line_ink(chars)
+    whose = {o: chars[i].label for i, o in enumerate(owners)}
+    return [(ch, float(place[0]), float(place[1])) for ch, _, place in observe([Stroke(p) for p in points], whose, rec)]
 
 
 def table(observations: list[tuple[str, float, float]]) -> dict[str, list[float]]:

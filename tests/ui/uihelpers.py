@@ -24,6 +24,7 @@ class FakeRecognizer:
         self.chars, self.p, self.second, self.delay_s = chars, p, second, delay_s
         self.calls = 0
         self.feature_kind = None  # predict gives no features
+        self.placement = None  # lines read with the measured table
 
     def predict(self, glyphs: np.ndarray, batch: int = 256):
         self.calls += 1
