@@ -140,6 +140,7 @@ class ModelInfo:
     labels: tuple[str, ...]
     preprocess: str
     report: dict
+    placement: str | None = None  # the placement head's file, None where lines are read with the measured table
 
 
 class Recognizer:
@@ -176,8 +177,9 @@ class Recognizer:
         out_shape = session.get_outputs()[0].shape
         if out_shape[-1] != len(labels):
             raise ModelError(f"model {p}: {out_shape[-1]} outputs but {len(labels)} labels")
-        return cls(session, ModelInfo(str(p), labels, preprocess, model_report(meta)),
-                   PlacementHead.beside(p, labels))
+        head = PlacementHead.beside(p, labels)
+        info = ModelInfo(str(p), labels, preprocess, model_report(meta), None if head is None else str(head.path))
+        return cls(session, info, head)
 
     def predict(self, glyphs: np.ndarray, batch: int = 64) -> tuple[np.ndarray, np.ndarray | None]:
         """Classify normalized glyphs.

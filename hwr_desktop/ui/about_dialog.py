@@ -25,6 +25,8 @@ def model_summary(info, error: str | None = None) -> str:
         ("Classes", f"{len(info.labels)}: <tt>{html.escape(''.join(info.labels))}</tt>"),
         ("Measured accuracy", acc_text),
         ("Preprocessing", html.escape(info.preprocess)),
+        ("Line placement", html.escape(info.placement) if info.placement
+         else "measured table (no placement head for this model)"),
     ]
     for key, value in report.items():  # any other measured accuracy the training run reported
         if key.endswith("accuracy") and key != "val_accuracy" and isinstance(value, (int, float)):
@@ -40,7 +42,7 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("About hwr")
         self.text = QLabel(
-            f"<h3>hwr {__version__}</h3><p>Offline handwriting recognition: digits and Latin letters. "
+            f"<h3>hwr {__version__}</h3><p>Offline handwriting recognition: digits, Latin letters and punctuation. "
             f"Nothing leaves this computer.</p>{model_summary(info, error)}", self)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setWordWrap(True)

@@ -51,6 +51,7 @@ def test_about_shows_model_path_classes_and_accuracy(qtbot, make_window, real_re
     assert real_recognizer.info.path in text
     assert f"{len(real_recognizer.labels)}:" in text
     assert f"{real_recognizer.info.report['val_accuracy']:.1%}" in text
+    assert real_recognizer.info.placement.endswith("model.placement.onnx") and real_recognizer.info.placement in text
     dialog.close()
 
 
