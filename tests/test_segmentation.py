@@ -130,6 +130,14 @@ def test_the_two_ticks_of_a_double_quote_are_one_glyph_but_two_letters_stay_two(
     assert len(segment_ink(line + low + after)[0].glyphs) == 7
 
 
+def test_an_equals_sign_written_alone_is_one_glyph_but_two_rows_of_dashes_are_two_lines():
+    eq = [stroke([(10, 20), (40, 21)], 0), stroke([(11, 32), (41, 32)], 600)]
+    assert [[g.strokes for g in line.glyphs] for line in segment_ink(eq)] == [[(0, 1)]]
+    rows = [stroke([(10, 20), (40, 21)], 0), stroke([(60, 20), (90, 21)], 600),
+            stroke([(10, 120), (40, 121)], 1200), stroke([(60, 120), (90, 121)], 1800)]
+    assert [[g.strokes for g in line.glyphs] for line in segment_ink(rows)] == [[(0,), (1,)], [(2,), (3,)]]
+
+
 def test_ink_touching_strokes_of_one_letter_join():
     m = [
         stroke([(10, 20), (10, 60)], 0),
