@@ -188,10 +188,48 @@ def _merge_dot_lines(lines: list[list[Unit]]) -> list[list[Unit]]:
 
 
 def group_glyphs(line: Sequence[Unit], height: float) -> list[list[Unit]]:
-    """Merge the units of one line that overlap horizontally, then attach dots to the glyph below them, then
-    pair the two ticks of a double quote."""
-    glyphs = _merge_overlapping(line)
+    """Merge the units of one line that overlap horizontally, give back the dots of i and j that the overlap
+    gave to the letter beside them (``redot``), then attach dots to the glyph below them, then pair the two
+    ticks of a double quote."""
+    glyphs = redot(_merge_overlapping(line), height)
     return _pair_ticks(_attach_dots(glyphs, height), height)
+
+
+STEM = 0.7  # a bare stem: one unit at most this (x its height) wide, ...
+DOT_REACH = 0.6  # ... whose top lies this near (x glyph height) to a dot beside it
+STEM_THINNER = 0.8  # a dot above one unit goes only to a stem beside it narrower than this of that unit
+
+
+def redot(parts: list[list[Unit]], height: float) -> list[list[Unit]]:
+    """An i's dot written late and off to the side, over the letter after it (or before), is stacked onto
+    that letter or merged with it by their overlap ("ine" read as "l" and a dotted n). A small unit above
+    all the rest of its part goes to a bare stem beside it (``STEM``: a part of one narrow unit, its top
+    below the dot, the dot's middle within ``DOT_REACH`` glyph heights of it); when the rest of its part is
+    one unit (an i with its dot, or an n under another i's dot), only to a stem narrower than
+    ``STEM_THINNER`` of that unit's width."""
+    out = [list(p) for p in parts]
+    stems = [k for k, p in enumerate(out) if len(p) == 1 and p[0].width <= STEM * p[0].height]
+    if not stems:
+        return out
+    sb = np.array([out[k][0].box for k in stems], float)
+    for g in out:
+        if len(g) < 2:
+            continue
+        for u in list(g):
+            rest = [v for v in g if v is not u]
+            if not _is_small(u, height) or u.box[3] > min(v.box[1] for v in rest):
+                continue
+            cx = (u.box[0] + u.box[2]) / 2
+            reach = np.maximum(np.maximum(sb[:, 0] - cx, cx - sb[:, 2]), 0.0)
+            ok = (reach <= DOT_REACH * height) & (sb[:, 1] >= u.box[3]) & (sb[:, 1] - u.box[3] <= height)
+            if len(rest) == 1:  # an i with its dot already, unless the stem beside it is the thinner by far
+                ok &= sb[:, 2] - sb[:, 0] < STEM_THINNER * rest[0].width
+            ok &= np.array([len(out[k]) == 1 for k in stems])
+            if ok.any():
+                k = stems[int(np.argmin(np.where(ok, reach, np.inf)))]
+                g.remove(u)
+                out[k].append(u)
+    return [g for g in out if g]
 
 
 TICK = 0.8  # a quote's tick: a stroke at most this (x glyph height) tall, no wider than tall, ...
@@ -829,7 +867,7 @@ def _segment_ink(strokes: Sequence[Stroke]) -> list[Line]:
 
     # pieces of one letter one above the other (a P's bowl and stem, a t and its bar) are one unit
     # before lines are formed, so that no piece starts a line of its own
-    stacked = stack_parts(units_of(groups), height)
+    stacked = redot(stack_parts(units_of(groups), height), height)
     groups = sorted((sorted(i for u in part for i in groups[u.index]) for part in stacked), key=lambda g: g[0])
     lines = layout(units_of(groups))
 

@@ -138,6 +138,20 @@ def test_an_equals_sign_written_alone_is_one_glyph_but_two_rows_of_dashes_are_tw
     assert [[g.strokes for g in line.glyphs] for line in segment_ink(rows)] == [[(0,), (1,)], [(2,), (3,)]]
 
 
+def test_an_i_dotted_late_over_the_letter_after_it_gets_its_dot_back():
+    strokes = [
+        stroke([(10, 30), (10, 60)], 0),  # the stem of an i
+        stroke([(20, 60), (20, 30), (32, 30), (34, 60)], 500),  # an n
+        stroke([(24, 12), (25, 14)], 1200),  # the i's dot, written over the n's left shoulder
+        stroke([(45, 45), (55, 45), (50, 30), (44, 40), (48, 60), (58, 58)], 1800),  # an e
+    ]
+    glyphs = segment_ink(strokes)[0].glyphs
+    assert [g.strokes for g in glyphs] == [(0, 2), (1,), (3,)]
+    dotted_n = [stroke([(20, 60), (20, 30), (32, 30), (34, 60)], 0), stroke([(26, 12), (27, 14)], 500),
+                stroke([(45, 45), (55, 45), (50, 30), (44, 40), (48, 60), (58, 58)], 1000)]
+    assert [g.strokes for g in segment_ink(dotted_n)[0].glyphs] == [(0, 1), (2,)]  # no stem beside it: it stays
+
+
 def test_ink_touching_strokes_of_one_letter_join():
     m = [
         stroke([(10, 20), (10, 60)], 0),
