@@ -82,9 +82,19 @@ def glyph_bank(data: Path) -> dict[str, list[np.ndarray]]:
 
 
 def draw_mark(page: np.ndarray, mark: str, x: int, base: int, ink: int) -> int:
-    """Draw a period or a comma as a pen makes it (a round dot on the baseline; a comma's tail below it) with
-    its left edge at ``x``; returns its width."""
+    """Draw a period, a comma, a hyphen or an apostrophe as a pen makes it (a round dot on the baseline; a
+    comma's tail below it; a bar at half the x-height; a tick from the cap height down) with its left edge at
+    ``x``; returns its width."""
     r = max(2, int(round(0.11 * X_HEIGHT)))
+    if mark == "-":
+        w = int(round(0.5 * X_HEIGHT))
+        y = base - int(round(0.5 * X_HEIGHT))
+        cv2.line(page, (x + r, y), (x + w - r, y), ink, 2 * r - 1, cv2.LINE_AA)
+        return w
+    if mark == "'":
+        top = base - int(round(_CAP * X_HEIGHT))
+        cv2.line(page, (x + r, top + r), (x + r - 1, top + int(0.4 * X_HEIGHT)), ink, 2 * r - 1, cv2.LINE_AA)
+        return 2 * r
     cv2.circle(page, (x + r, base - r), r, ink, -1, cv2.LINE_AA)
     if mark == ",":
         cv2.line(page, (x + 2 * r - 1, base - r), (x + r - 1, base + 3 * r), ink, max(2, r), cv2.LINE_AA)
@@ -97,7 +107,8 @@ def make_line(words: list[str], bank, rng: np.random.Generator, max_rise: float 
     The baseline drifts by up to 3 % of the line's width, or by at most ``max_rise`` pixels over the
     whole line (long lines on a page). Every character of ``words`` is drawn: a glyph that would not
     fit raises ValueError rather than leave the truth holding a character the image lacks. A word may end
-    in a period or a comma (``documents.py --punctuation``): drawn with ``draw_mark`` in its last glyph's ink."""
+    in a period or a comma, or hold a hyphen or an apostrophe (``documents.py --punctuation``, ``--inner``):
+    drawn with ``draw_mark`` in the ink of the glyph before it."""
     width = sum(len(w) for w in words) * 50 + len(words) * 60 + 60
     page = np.full((int(X_HEIGHT * 4), width), 255, np.uint8)
     base = int(X_HEIGHT * 2.6)
@@ -107,7 +118,7 @@ def make_line(words: list[str], bank, rng: np.random.Generator, max_rise: float 
         drift = float(np.clip(drift, -max_rise / width, max_rise / width))
     for word in words:
         for ch in word:
-            if ch in ".,":
+            if ch in ".,-'":
                 at = end + int(rng.uniform(0.08, 0.2) * X_HEIGHT)
                 ink = int(page[:, max(0, end - 40) : end].min())
                 x = at + draw_mark(page, ch, at, int(base + drift * at), ink) + int(0.2 * X_HEIGHT)

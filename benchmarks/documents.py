@@ -64,16 +64,34 @@ def punctuate(words: list[str], rng: np.random.Generator, share: float) -> list[
     return out[:-1] + [out[-1].rstrip(",") + "."] if rng.random() < share else out
 
 
-def compose_page(bank, rng: np.random.Generator, punctuation: float = 0.0) -> tuple[np.ndarray, str]:
+def join_inner(words: list[str], rng: np.random.Generator, share: float) -> list[str]:
+    """``words`` with that ``share`` of them holding a mark inside: joined to the next by a hyphen
+    ("long-term"), or a possessive ("page's")."""
+    if share <= 0:
+        return words
+    out: list[str] = []
+    for w in words:
+        if out and out[-1][-1:].isalpha() and rng.random() < share / 2:
+            out[-1] += "-" + w
+        elif rng.random() < share / 2 and w.isalpha():
+            out.append(w + "'s")
+        else:
+            out.append(w)
+    return out
+
+
+def compose_page(bank, rng: np.random.Generator, punctuation: float = 0.0,
+                 inner: float = 0.0) -> tuple[np.ndarray, str]:
     """A clean page (uint8 (PAGE_H, PAGE_W), dark ink on white) and its text (lines, blank line between
-    paragraphs); with ``punctuation``, that share of the words ends in a period or a comma."""
+    paragraphs); with ``punctuation``, that share of the words ends in a period or a comma; with ``inner``,
+    that share holds a hyphen or an apostrophe (``join_inner``)."""
     page = np.full((PAGE_H, PAGE_W), 255, np.uint8)
     lines: list[str] = []
     y = MARGIN
     room = PAGE_W - 2 * MARGIN
     while y + PITCH < PAGE_H - MARGIN:
-        words = punctuate(random_words(rng, bank) + random_words(rng, bank) + random_words(rng, bank), rng,
-                          punctuation)
+        words = random_words(rng, bank) + random_words(rng, bank) + random_words(rng, bank)
+        words = punctuate(join_inner(words, rng, inner) if inner > 0 else words, rng, punctuation)
         while words:
             img = ink_columns(make_line(words, bank, rng, max_rise=0.6 * X_HEIGHT))
             if img.shape[1] <= room:
@@ -140,6 +158,8 @@ def main() -> None:
     parser.add_argument("--line-model", default=None, help="the line recognizer (default: the shipped one)")
     parser.add_argument("--punctuation", type=float, default=0.0,
                         help="share of the words that end in a period or a comma, drawn as a pen's dot (default 0)")
+    parser.add_argument("--inner", type=float, default=0.0,
+                        help="share of the words that hold a hyphen or an apostrophe (default 0)")
     parser.add_argument("--no-line-model", action="store_true", help="read glyph by glyph only")
     args = parser.parse_args()
     if shutil.which("tesseract") is None:
@@ -159,7 +179,7 @@ def main() -> None:
     print(f"{args.pages} {kind} pages of pen62 validation glyphs, {PAGE_W}x{PAGE_H}; model {rec.info.path}; {lines}; {version}")
     totals = {"hwr": [0, 0, 0, 0, 0.0], "tesseract": [0, 0, 0, 0, 0.0]}
     for i in range(args.pages):
-        clean, truth = compose_page(bank, rng, args.punctuation)
+        clean, truth = compose_page(bank, rng, args.punctuation, args.inner)
         path = work / f"page{i + 1:02d}.png"
         cv2.imwrite(str(path), clean if args.clean else degrade(clean, rng, ruled=i % 2 == 0))
         (work / f"page{i + 1:02d}.truth.txt").write_text(truth + "\n")
