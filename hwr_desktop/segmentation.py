@@ -550,11 +550,31 @@ PUNCT_NEAR = 0.5  # ... this near (x its line's height) to a letter beside it, a
 PUNCT_SOLID = 0.5  # ... and, in a scan, inked over this much of its box
 
 
+def _inner_mark(g: Glyph, letters: Sequence[Glyph]) -> bool:
+    """A mark between two letters of a word that is punctuation by its shape and place: a hyphen (flat, its
+    middle within the middle three fifths of its neighbours' height) or an apostrophe (no wider than tall, its
+    bottom above its neighbours' middles)."""
+    x = (g.box[0] + g.box[2]) / 2
+    left = max((o for o in letters if o.box[2] <= x), key=lambda o: o.box[2], default=None)
+    right = min((o for o in letters if o.box[0] >= x), key=lambda o: o.box[0], default=None)
+    if left is None or right is None:
+        return False
+    w, h = g.box[2] - g.box[0], g.box[3] - g.box[1]
+    top = max(left.box[1], right.box[1])
+    bottom = min(left.box[3], right.box[3])
+    cy = (g.box[1] + g.box[3]) / 2
+    if w >= 2 * h:
+        return bottom > top and top + 0.2 * (bottom - top) <= cy <= bottom - 0.2 * (bottom - top)
+    middle = min((left.box[1] + left.box[3]) / 2, (right.box[1] + right.box[3]) / 2)
+    return h >= w and g.box[3] < middle
+
+
 def drop_marks(lines: Sequence[Line], mask: GlyphMask | None = None) -> list[Line]:
     """Take out the noise among the marks of scans, on lines of several glyphs (``mark_flags``): dust, the
     ends of rules, underlines, the edge of a pasted scrap. A mark written as punctuation is kept
     (``PUNCT_SIZE``, ``PUNCT_NEAR``: a period, comma or closing quote against the last letter of its word, the
-    next letter at least twice as far; with ``mask`` (a glyph's ink) also solid: at least ``PUNCT_SOLID`` of its
+    next letter at least twice as far, or a hyphen or an apostrophe between two letters, ``_inner_mark``; with
+    ``mask`` (a glyph's ink) also solid: at least ``PUNCT_SOLID`` of its
     box inked, as a pen's dot or tick is and a torn-off bit of a letter's outline is not), for the decoding to
     read by its place on the line (``context.read_marks``), as on the canvas, where every stroke is meant."""
     if sum(len(line.glyphs) for line in lines) < 2:
@@ -571,7 +591,8 @@ def drop_marks(lines: Sequence[Line], mask: GlyphMask | None = None) -> list[Lin
             after = [o.box[0] - g.box[2] for o in letters if o.box[0] >= g.box[2] - 0.5 * w]
             left, right = min(before, default=np.inf), min(after, default=np.inf)
             trails = left <= PUNCT_NEAR * height and right >= 2 * max(left, 0.05 * height)  # it ends a word
-            if not (len(letters) >= 2 and max(w, h) >= PUNCT_SIZE * height and w <= height and trails
+            inside = left <= PUNCT_NEAR * height and right <= PUNCT_NEAR * height and _inner_mark(g, letters)
+            if not (len(letters) >= 2 and max(w, h) >= PUNCT_SIZE * height and w <= height and (trails or inside)
                     and (mask is None or mask(g).mean() >= PUNCT_SOLID)):
                 drop.add(id(g))
     return _rewrite_words(lines, lambda glyphs, _height: [g for g in glyphs if id(g) not in drop])

@@ -327,8 +327,9 @@ def test_broken_pieces_join_when_the_score_says_so():
 def test_broken_pieces_stay_apart_without_a_score_or_when_it_says_no():
     for merge in (None, lambda union, pieces, parts: 0.0):
         lines, _ = segment_image(_broken_h_line(), merge=merge)
-        # the stems stay apart; the bar left on its own is a mark (drop_marks), not a letter
-        assert [g.box[0] for g in lines[0].glyphs] == [20, 80, 114, 150, 210, 222]
+        # the stems stay apart; the bar left on its own between them is a mark at mid-height, kept as a
+        # hyphen would be (drop_marks), not read as a letter
+        assert [g.box[0] for g in lines[0].glyphs] == [20, 80, 90, 114, 150, 210, 222]
 
 
 def test_pieces_too_far_apart_are_not_offered():
@@ -341,7 +342,7 @@ def test_pieces_too_far_apart_are_not_offered():
         return 1.0
 
     lines, _ = segment_image(img, merge=score)
-    assert not calls and len(lines[0].glyphs) == 4  # the bar on its own is dropped as a mark
+    assert not calls and len(lines[0].glyphs) == 5  # the bar on its own stays a mark (a hyphen's place)
 
 
 def test_a_lone_character_in_pieces_is_offered_whole():
@@ -376,13 +377,21 @@ def test_a_wide_image_of_a_few_letters_is_never_offered_as_one():
     assert 4 not in offered  # four glyphs, four times as wide as tall: not one character
 
 
-def test_a_scanned_period_stays_a_dash_between_words_goes_and_a_lone_mark_is_kept():
-    # "ab. c-d": the period against the b is punctuation; the dash halfway between c and d is taken for a
-    # rule's end (only a mark that ends a word is kept in a scan); small letters stay
+def test_a_scanned_period_and_hyphen_stay_a_dash_at_the_baseline_goes_and_a_lone_mark_is_kept():
+    # "ab. c-d": the period against the b and the hyphen at mid-height between c and d are punctuation;
+    # a dash low between two letters is taken for a rule's end, and one far from both letters for dust
     img = blob_image([(20, 50, 45, 100), (55, 30, 80, 100), (88, 92, 94, 100),  # a b .
                       (130, 65, 150, 100), (175, 75, 195, 80), (220, 30, 245, 100)])  # c (x-height) - d
     lines, _ = segment_image(img)
-    assert [g.box[0] for g in lines[0].glyphs] == [20, 55, 88, 130, 220]
+    assert [g.box[0] for g in lines[0].glyphs] == [20, 55, 88, 130, 175, 220]
+    low = blob_image([(20, 50, 45, 100), (55, 30, 80, 100), (130, 65, 150, 100), (160, 95, 180, 100),
+                      (190, 30, 215, 100)])  # a b c _ d
+    lines, _ = segment_image(low)
+    assert [g.box[0] for g in lines[0].glyphs] == [20, 55, 130, 190]
+    far = blob_image([(20, 50, 45, 100), (55, 30, 80, 100), (130, 65, 150, 100), (200, 75, 220, 80),
+                      (290, 30, 315, 100)])  # a b c   -   d
+    lines, _ = segment_image(far)
+    assert [g.box[0] for line in lines for g in line.glyphs] == [20, 55, 130, 290]
     lone, _ = segment_image(blob_image([(88, 92, 94, 100)]))  # an image of a period alone still has its glyph
     assert len(lone[0].glyphs) == 1
 
