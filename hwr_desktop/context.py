@@ -235,9 +235,7 @@ def placement(boxes: Sequence[Box], metrics: tuple[float, float, float], probs: 
     word_cols = np.zeros((n, 5))
     for w in words:
         k = len(range(*w.indices(n)))
-        word_cols[w, 0] = 0.0
         word_cols[w.start, 0] = 1.0
-        word_cols[w, 1] = 0.0
         word_cols[w.stop - 1, 1] = 1.0
         word_cols[w, 2] = np.log(k)
         word_cols[w, 3] = _others_mean(upper[w], 0.5)
