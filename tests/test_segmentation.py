@@ -392,6 +392,10 @@ def test_a_scanned_period_and_hyphen_stay_a_dash_at_the_baseline_goes_and_a_lone
                       (290, 30, 315, 100)])  # a b c   -   d
     lines, _ = segment_image(far)
     assert [g.box[0] for line in lines for g in line.glyphs] == [20, 55, 130, 290]
+    tick = blob_image([(20, 50, 45, 100), (55, 30, 80, 100), (86, 32, 92, 48), (98, 65, 120, 100),
+                       (126, 65, 148, 100)])  # a b ' s s: a raised tick between two letters is an apostrophe
+    lines, _ = segment_image(tick)
+    assert [g.box[0] for g in lines[0].glyphs] == [20, 55, 86, 98, 126]
     lone, _ = segment_image(blob_image([(88, 92, 94, 100)]))  # an image of a period alone still has its glyph
     assert len(lone[0].glyphs) == 1
 
