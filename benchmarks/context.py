@@ -105,10 +105,10 @@ def make_line(words: list[str], bank, rng: np.random.Generator, max_rise: float 
     """Paste glyphs along a wandering baseline; returns a uint8 line image (dark ink on light paper).
 
     The baseline drifts by up to 3 % of the line's width, or by at most ``max_rise`` pixels over the
-    whole line (long lines on a page). Every character of ``words`` is drawn: a glyph that would not
-    fit raises ValueError rather than leave the truth holding a character the image lacks. A word may end
-    in a period or a comma, or hold a hyphen or an apostrophe (``documents.py --punctuation``, ``--inner``):
-    drawn with ``draw_mark`` in the ink of the glyph before it."""
+    whole line (long lines on a page). Every character of ``words`` is drawn: where the baseline drifts a
+    glyph out of the image, the image grows. A word may end in a period or a comma, or hold a hyphen or an
+    apostrophe (``documents.py --punctuation``, ``--inner``): drawn with ``draw_mark`` in the ink of the glyph
+    before it."""
     width = sum(len(w) for w in words) * 50 + len(words) * 60 + 60
     page = np.full((int(X_HEIGHT * 4), width), 255, np.uint8)
     base = int(X_HEIGHT * 2.6)
@@ -132,8 +132,11 @@ def make_line(words: list[str], bank, rng: np.random.Generator, max_rise: float 
             y0 = y1 - h
             if x + w >= page.shape[1]:  # wide letters: widen the line rather than drop one
                 page = np.pad(page, ((0, 0), (0, x + w + 60 - page.shape[1])), constant_values=255)
-            if y0 < 0 or y1 > page.shape[0]:
-                raise ValueError(f"glyph {ch!r} of {' '.join(words)!r} does not fit the line image")
+            if y1 > page.shape[0]:  # a line drifting down: grow the image rather than drop a glyph
+                page = np.pad(page, ((0, y1 - page.shape[0] + 10), (0, 0)), constant_values=255)
+            if y0 < 0:  # ... or up
+                page = np.pad(page, ((10 - y0, 0), (0, 0)), constant_values=255)
+                base, y1, y0 = base + 10 - y0, y1 + 10 - y0, 10
             region = page[y0:y1, x : x + w]
             np.minimum(region, glyph, out=region)
             end = x + w
