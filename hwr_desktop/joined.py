@@ -98,7 +98,7 @@ class LineReader:
 
     def allowed(self, mode: str) -> np.ndarray:
         """bool (C,): what ``mode`` lets a line read (``decoding.mode_mask``), and a space always."""
-        mask = mode_mask(self.labels, mode)
+        mask = mode_mask(self.labels, mode).copy()
         mask[[i for i, c in enumerate(self.labels) if c == " "]] = True
         return mask
 
