@@ -55,7 +55,8 @@ VALLEY = 0.08  # ink lines: a profile this low (x the lower neighbouring peak) .
 VALLEY_SPAN = 0.15  # ... over at least this many glyph heights separates two written lines
 VALLEY_FULL = 0.45  # ... where the units' whole extents leave at most this much of theirs
 MINOR = 0.5  # ink lines: units lower than this (x glyph height) are marks, bars or dots: they found no line
-MARKS_APART = 1.5  # ink of marks alone: bands of marks closer than this (x glyph height) are one line
+MARKS_APART = 1.5  # ink of a mark alone (at most MARKS_ALONE units, all low): bands closer than this (x glyph
+MARKS_ALONE = 3  # height) are one line; flat words written in one stroke each are low too, and stay apart
 OVERLAP = 0.4  # horizontal overlap / narrower width that merges units into one glyph
 STACK_GAP = 0.25  # pieces one above the other this close (x glyph height) ...
 STACK_SIZE = 1.5  # ... whose union stays this small (x glyph height) are one character
@@ -121,7 +122,8 @@ def ink_line_bands(units: Sequence[Unit], height: float) -> list[list[Unit]]:
     capital, a raised or larger word lies inside its line's hump, and a descender and the stem below it that
     nearly touch have their middles apart, so a line written on a tablet stays one line whatever its mix of
     heights and close lines stay apart. A band of marks only (``MINOR`` high: bars, dashes, commas, dots)
-    joins the band nearest it; where there are marks only, bands less than ``MARKS_APART`` apart are one.
+    joins the band nearest it; in the ink of a mark alone (``MARKS_ALONE``), bands less than ``MARKS_APART``
+    apart are one.
     Returns the units of each band, top to bottom."""
     big = [u for u in units if not _is_small(u, height)]
     if not big:
@@ -147,13 +149,14 @@ def ink_line_bands(units: Sequence[Unit], height: float) -> list[list[Unit]]:
         return all(u.height < MINOR * height for u in band)
 
     lines = [b for b in bands if b and not marks_only(b)]
-    if not lines:  # marks alone: those close above one another are one line (the bars of an "=" written alone)
-        for b in (b for b in bands if b):
+    if not lines and len(units) <= MARKS_ALONE:  # a mark alone: its bars close above one another are one line
+        for b in (b for b in bands if b):  # (an "=" written alone)
             if lines and min(u.box[1] for u in b) - max(u.box[3] for u in lines[-1]) <= MARKS_APART * height:
                 lines[-1].extend(b)
             else:
                 lines.append(list(b))
         return lines
+    lines = lines or [b for b in bands if b]
     for b in bands:
         if b and marks_only(b) and not any(b is line for line in lines):
             cy = np.mean([u.cy for u in b])
