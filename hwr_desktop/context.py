@@ -31,7 +31,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .decoding import could_be_number, decode_word, digit_mask, letter_word, numeric_word, sure_symbols, symbol_mask
+from .decoding import (could_be_number, decode_word, digit_mask, label_mask, letter_word, numeric_word, sure_symbols,
+                       symbol_mask)
 from .lexicon import Lexicon, apply_lexicon
 from .results import Box
 
@@ -227,11 +228,10 @@ def placement(boxes: Sequence[Box], metrics: tuple[float, float, float], probs: 
     n = len(box)
     base = a + b * (box[:, 0] + box[:, 2]) / 2
     height = np.maximum(box[:, 3] - box[:, 1], 1.0)
-    lab = np.array(labels)
-    upper_mass = probs[:, np.char.isupper(lab)].sum(1)
-    letter_mass = probs[:, np.char.isalpha(lab)].sum(1)
+    upper_mass = probs[:, label_mask(tuple(labels), "upper")].sum(1)
+    letter_mass = probs[:, label_mask(tuple(labels), "alpha")].sum(1)
     upper = np.where(letter_mass > 1e-3, upper_mass / np.maximum(letter_mass, 1e-3), 0.5)
-    digit = probs[:, np.char.isdigit(lab)].sum(1)
+    digit = probs[:, digit_mask(labels)].sum(1)
     word_cols = np.zeros((n, 5))
     for w in words:
         k = len(range(*w.indices(n)))

@@ -46,10 +46,10 @@ SHARE = 0.05
 
 
 @functools.lru_cache(maxsize=64)
-def _label_mask(labels: tuple[str, ...], kind: str) -> np.ndarray:
-    """bool (C,), read-only: which ``labels`` are of ``kind`` ("symbol", "digit", "alpha" or a mode), computed
+def label_mask(labels: tuple[str, ...], kind: str) -> np.ndarray:
+    """bool (C,), read-only: which ``labels`` are of ``kind`` ("symbol", "digit", "alpha", "upper" or a mode), computed
     once per label set (the decoding asks for them per word)."""
-    test = {"symbol": lambda c: not c.isalnum(), "digit": str.isdigit, "alpha": str.isalpha,
+    test = {"symbol": lambda c: not c.isalnum(), "digit": str.isdigit, "alpha": str.isalpha, "upper": str.isupper,
             "auto": lambda c: True}.get(kind) or _ALLOWED[kind]
     out = np.array([test(c) for c in labels], bool)
     out.flags.writeable = False
@@ -60,7 +60,7 @@ def mode_mask(labels: Sequence[str], mode: str) -> np.ndarray:
     """bool (C,): which labels a mode allows."""
     if mode not in MODES:
         raise HwrError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    allowed = _label_mask(tuple(labels), mode)
+    allowed = label_mask(tuple(labels), mode)
     if not allowed.any():
         raise HwrError(f"the model has no classes for mode {mode!r}")
     return allowed
@@ -116,7 +116,7 @@ SYMBOL_SURE = 0.5  # a glyph read as punctuation or a symbol with this probabili
 
 def symbol_mask(labels: Sequence[str]) -> np.ndarray:
     """bool (C,): which labels are punctuation or symbols (neither letters nor digits)."""
-    return _label_mask(tuple(labels), "symbol")
+    return label_mask(tuple(labels), "symbol")
 
 
 # The glyph model is trained on as many samples of each class, so its probabilities assume every class equally
@@ -162,7 +162,7 @@ SURE_DIGIT = 0.5  # a glyph whose digit readings hold this much, twice its digit
 
 def digit_mask(labels: Sequence[str]) -> np.ndarray:
     """bool (C,): which labels are digits."""
-    return _label_mask(tuple(labels), "digit")
+    return label_mask(tuple(labels), "digit")
 
 
 def could_be_number(probs: np.ndarray, labels: Sequence[str]) -> bool:
@@ -216,7 +216,7 @@ def placed_symbols(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
 def letter_word(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """A word that is mostly letters reads as letters, its symbols kept where they belong (``placed_symbols``);
     float32 (n, C) -> (n, C)."""
-    return _word_rule(probs, _label_mask(tuple(labels), "alpha"), placed_symbols(probs, labels))
+    return _word_rule(probs, label_mask(tuple(labels), "alpha"), placed_symbols(probs, labels))
 
 
 def decode_word(probs: np.ndarray, labels: Sequence[str], mode: str = "auto") -> np.ndarray:
