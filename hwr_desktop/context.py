@@ -182,18 +182,22 @@ def line_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str],
 def geometry_scores(boxes: Sequence[Box], labels: Sequence[str], metrics: tuple[float, float, float]) -> np.ndarray:
     """float32 (n, C) in [FLOOR, 1]: how well each class's usual top and bottom fit each glyph."""
     a, b, xh = metrics
+    box = np.asarray(boxes, float).reshape(-1, 4)
+    base = a + b * (box[:, 0] + box[:, 2]) / 2
+    return table_scores((base - box[:, 1]) / xh, (base - box[:, 3]) / xh, labels)
+
+
+def table_scores(tops: np.ndarray, bottoms: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """float32 (n, C) in [FLOOR, 1]: how well each class's usual top and bottom (the measured table, else the
+    hand-set profile) fit glyphs whose tops and bottoms are ``tops``, ``bottoms`` (n,), in x-heights above the
+    baseline."""
     top = np.array([_PROFILE.get(c, (_CAP, 0.0))[0] for c in labels])
     bottom = np.array([_PROFILE.get(c, (_CAP, 0.0))[1] for c in labels])
     s_top = np.array([_SPREAD.get(c, (SIGMA, SIGMA))[0] for c in labels])
     s_bottom = np.array([_SPREAD.get(c, (SIGMA, SIGMA))[1] for c in labels])
-    out = np.empty((len(boxes), len(labels)), np.float32)
-    for i, box in enumerate(boxes):
-        base = a + b * (box[0] + box[2]) / 2
-        g_top = (base - box[1]) / xh
-        g_bottom = (base - box[3]) / xh
-        d = ((g_top - top) / s_top) ** 2 + ((g_bottom - bottom) / s_bottom) ** 2
-        out[i] = np.maximum(np.exp(-0.5 * d), FLOOR)
-    return out
+    g_top, g_bottom = np.asarray(tops, float)[:, None], np.asarray(bottoms, float)[:, None]
+    d = ((g_top - top) / s_top) ** 2 + ((g_bottom - bottom) / s_bottom) ** 2
+    return np.maximum(np.exp(-0.5 * d), FLOOR).astype(np.float32)
 
 
 PLACEMENT_VERSION = "2"  # the columns of ``placement``: a placement head is trained for one version

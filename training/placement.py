@@ -116,13 +116,8 @@ def observations(rec: Recognizer, args) -> dict[str, np.ndarray]:
 
 
 def table_probs(probs: np.ndarray, place: np.ndarray, labels) -> np.ndarray:
-    """What the measured table (``context.geometry_scores``) makes of the same glyphs, to compare."""
-    top = np.array([context._PROFILE.get(c, (context._CAP, 0.0))[0] for c in labels])
-    bottom = np.array([context._PROFILE.get(c, (context._CAP, 0.0))[1] for c in labels])
-    s_top = np.array([context._SPREAD.get(c, (context.SIGMA, context.SIGMA))[0] for c in labels])
-    s_bottom = np.array([context._SPREAD.get(c, (context.SIGMA, context.SIGMA))[1] for c in labels])
-    d = ((place[:, :1] - top) / s_top) ** 2 + ((place[:, 1:2] - bottom) / s_bottom) ** 2
-    p = probs * np.maximum(np.exp(-0.5 * d), context.FLOOR)
+    """What the measured table (``context.table_scores``) makes of the same glyphs, to compare."""
+    p = probs * context.table_scores(place[:, 0], place[:, 1], labels)
     return p / np.maximum(p.sum(1, keepdims=True), 1e-12)
 
 
