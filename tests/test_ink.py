@@ -106,6 +106,24 @@ def test_rasterize_draws_where_the_points_are_and_follows_pressure():
     assert (dot < 128).any()
 
 
+def test_a_mask_of_varying_pressure_is_each_segment_drawn_at_its_own_width():
+    import cv2
+
+    rng = np.random.default_rng(3)
+    n = 40
+    pts = np.c_[np.cumsum(rng.normal(0, 4, n)) + 60, np.cumsum(rng.normal(0, 4, n)) + 60, rng.uniform(0, 1, n),
+                np.arange(n) * 10.0]
+    stroke = Stroke(pts)
+    mask = rasterize([stroke], box=(0, 0, 120, 120), scale=1.5, width=3, margin=0, antialias=False)
+    expected = np.full_like(mask, 255)
+    xy = np.round(pts[:, :2] * 1.5 * 16).astype(np.int64)
+    for i in range(n - 1):  # the reference: one cv2.line per segment, at the width of its mean pressure
+        t = max(1, int(round(3 * (0.5 + (pts[i, 2] + pts[i + 1, 2]) / 2))))
+        cv2.line(expected, tuple(map(int, xy[i])), tuple(map(int, xy[i + 1])), 0, t, cv2.LINE_8, 4)
+    assert len(np.unique(np.round(3 * (0.5 + (pts[:-1, 2] + pts[1:, 2]) / 2)))) >= 3  # widths do vary
+    assert np.array_equal(mask, expected)
+
+
 def test_the_listener_hears_every_change_and_nothing_else():
     a, b = s((0, 0), (1, 1)), s((5, 5))
     ink, heard = Ink(), []
