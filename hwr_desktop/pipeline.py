@@ -294,13 +294,14 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
     boxes = []
     levelled = lines
-    for j, g in enumerate(glyphs):
-        mask = glyph_mask(labels, g)
-        batch[j, 0] = normalize_glyph(mask)
+    step = 200
+    for j in range(0, len(glyphs), step):
+        masks = [glyph_mask(labels, g) for g in glyphs[j : j + step]]
+        batch[j : j + step] = normalize_batch(masks)
         if back is not None:
-            boxes.append(_map_box(mask, g.box[:2], back, w, h))
-        if progress and (j + 1) % 200 == 0:
-            progress(j + 1, len(glyphs))
+            boxes += [_map_box(mask, g.box[:2], back, w, h) for mask, g in zip(masks, glyphs[j : j + step])]
+        if progress and j + step < len(glyphs):
+            progress(j + step, len(glyphs))
     if back is not None:
         lines = _remap_lines(lines, boxes)
     probs = classify(batch, recognizer, personal)
@@ -336,10 +337,9 @@ def ink_glyph_mask(strokes: Sequence[Stroke]) -> np.ndarray:
 def ink_glyph_batch(strokes: Sequence[Stroke], glyphs: Sequence[Glyph]) -> np.ndarray:
     """float32 (N, 1, SIZE, SIZE): each glyph's strokes drawn (``ink_glyph_mask``) and normalized, as the
     classifier reads them."""
-    batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
-    for j, g in enumerate(glyphs):
-        batch[j, 0] = normalize_glyph(ink_glyph_mask([strokes[i] for i in g.strokes]))
-    return batch
+    if not glyphs:
+        return np.zeros((0, 1, SIZE, SIZE), np.float32)
+    return normalize_batch([ink_glyph_mask([strokes[i] for i in g.strokes]) for g in glyphs])
 
 
 class GlyphCache:

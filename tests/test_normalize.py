@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from hwr_desktop.errors import EmptyInputError
-from hwr_desktop.normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph, thin
+from hwr_desktop.normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph, thin, thin_many
 
 GOLDEN = Path(__file__).parent / "resources" / "golden_normalize.npy"
 
@@ -72,3 +72,20 @@ def test_batch_matches_single():
     b = normalize_batch(masks)
     assert b.shape == (2, 1, SIZE, SIZE)
     np.testing.assert_allclose(b[0, 0], normalize_glyph(masks[0]))
+    assert normalize_batch([]).shape == (0, 1, SIZE, SIZE)
+
+
+def test_masks_thinned_together_come_out_as_each_alone():
+    rng = np.random.default_rng(5)
+    masks = np.zeros((40, 56, 56), np.uint8)
+    for m in masks:  # strokes of many widths: each mask needs its own number of iterations
+        for _ in range(rng.integers(1, 4)):
+            a, b = rng.integers(0, 56, 2), rng.integers(0, 56, 2)
+            cv2.line(m, (int(a[0]), int(a[1])), (int(b[0]), int(b[1])), 1, int(rng.integers(1, 14)))
+    masks[3, 0, :] = 1  # ink on the edges: the rows between the stacked masks keep them apart
+    masks[4, -1, :] = 1
+    together = thin_many(masks)
+    for m, t in zip(masks, together):
+        assert np.array_equal(t, thin(m))
+    glyphs = [m[: 20 + i, : 50 - i] for i, m in enumerate(masks) if m[: 20 + i, : 50 - i].any()]
+    np.testing.assert_array_equal(normalize_batch(glyphs)[:, 0], np.stack([normalize_glyph(g) for g in glyphs]))
