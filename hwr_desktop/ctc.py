@@ -79,20 +79,30 @@ def sequence_logp(probs: np.ndarray, targets: Sequence[Sequence[int]]) -> np.nda
     valid = np.arange(S)[None, :] < length[:, None]
     if T == 0:
         return np.where(length == 1, 0.0, NEG)
-    alpha = np.full((n, S), NEG)
-    alpha[:, 0] = logp[0, BLANK]
-    has = length > 1
-    alpha[has, 1] = logp[0, ext[has, 1]]
+    # the forward sum in probabilities, each target's row rescaled to a maximum of 1 every frame (the scales'
+    # logs summed): as exact as the log-space recursion, without a logaddexp per state and frame
+    p = np.maximum(np.asarray(probs, np.float64), 1e-30)
+    emit = p[:, ext] * valid  # (T, n, S): each state's label's probability per frame, 0 past a target's end
+    skip_f = skip.astype(np.float64)
+    alpha = np.zeros((n, S))
+    alpha[:, 0] = emit[0, :, 0]
+    alpha[:, 1] = emit[0, :, 1]
+    logscale = np.zeros(n)
+    nxt = np.empty_like(alpha)
     for t in range(1, T):
-        a1 = np.concatenate([np.full((n, 1), NEG), alpha[:, :-1]], 1)
-        a2 = np.concatenate([np.full((n, 2), NEG), alpha[:, :-2]], 1)
-        a2 = np.where(skip, a2, NEG)
-        alpha = np.logaddexp(np.logaddexp(alpha, a1), a2) + logp[t, ext]
-        alpha = np.where(valid, alpha, NEG)
-    last = alpha[np.arange(n), length - 1]
-    prev = np.where(length > 1, alpha[np.arange(n), np.maximum(length - 2, 0)], NEG)
-    out = np.logaddexp(last, prev)
-    return np.where(out < -1e29, NEG, out)
+        np.copyto(nxt, alpha)
+        nxt[:, 1:] += alpha[:, :-1]
+        nxt[:, 2:] += alpha[:, :-2] * skip_f[:, 2:]
+        nxt *= emit[t]
+        top = nxt.max(1)  # > 0: the all-blank path keeps state 0 alive
+        nxt /= top[:, None]
+        logscale += np.log(top)
+        alpha, nxt = nxt, alpha
+    rows = np.arange(n)
+    end = alpha[rows, length - 1] + np.where(length > 1, alpha[rows, np.maximum(length - 2, 0)], 0.0)
+    with np.errstate(divide="ignore"):
+        out = np.log(end) + logscale
+    return np.where(end > 0, out, NEG)
 
 
 class CharLM:

@@ -124,12 +124,20 @@ def text_height(binary: np.ndarray) -> float:
     return typical_height(units) if units else 0.0
 
 
-def _runs(binary_u8: np.ndarray, length: int, horizontal: bool) -> np.ndarray:
-    """Ink pixels lying on straight runs at least ``length`` long (tolerating a 1-pixel step and small gaps)."""
+def _thickened(binary_u8: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The ink thickened across one direction by a pixel each side and closed along it (small gaps bridged):
+    what ``_runs`` looks for runs in."""
     across = (3, 1) if horizontal else (1, 3)  # (rows, cols) as numpy shapes: thicken across the run
     along = (1, 5) if horizontal else (5, 1)
     thick = cv2.dilate(binary_u8, np.ones(across, np.uint8))
-    thick = cv2.morphologyEx(thick, cv2.MORPH_CLOSE, np.ones(along, np.uint8))
+    return cv2.morphologyEx(thick, cv2.MORPH_CLOSE, np.ones(along, np.uint8))
+
+
+def _runs(binary_u8: np.ndarray, length: int, horizontal: bool, thick: np.ndarray | None = None) -> np.ndarray:
+    """Ink pixels lying on straight runs at least ``length`` long (tolerating a 1-pixel step and small gaps).
+    ``thick``: ``_thickened(binary_u8, horizontal)`` when the caller has it."""
+    if thick is None:
+        thick = _thickened(binary_u8, horizontal)
     kernel = np.ones((1, length) if horizontal else (length, 1), np.uint8)
     return (cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) > 0) & (binary_u8 > 0)
 
@@ -173,10 +181,12 @@ def _thickness(mask: np.ndarray, horizontal: bool) -> int:
     return max(1, int(round(float(np.median(stats[1:, cv2.CC_STAT_AREA] / np.maximum(length, 1))))))
 
 
-def _box_sides(binary_u8: np.ndarray, hmask: np.ndarray, height: float) -> np.ndarray:
-    """Short vertical runs whose both ends meet a horizontal rule: the sides of form boxes."""
+def _box_sides(binary_u8: np.ndarray, hmask: np.ndarray, height: float, thick: np.ndarray | None = None
+               ) -> np.ndarray:
+    """Short vertical runs whose both ends meet a horizontal rule: the sides of form boxes (``thick``: the
+    ink ``_thickened`` vertically, when the caller has it)."""
     length = max(5, int(BOX_SIDE * height))
-    vert = _runs(binary_u8, length, horizontal=False)
+    vert = _runs(binary_u8, length, horizontal=False, thick=thick)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(vert.astype(np.uint8), connectivity=8)
     if n <= 1 or not hmask.any():
         return np.zeros_like(hmask)
@@ -197,9 +207,16 @@ def _restore_crossings(cleaned: np.ndarray, mask: np.ndarray, thickness: int, ho
     return cleaned | (bridged & mask)
 
 
-def _border_blobs(binary: np.ndarray, height: float) -> np.ndarray:
-    """Ink components that touch the page edge and are far larger than the writing (scanner borders, shadows)."""
+def _components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """8-connected components of a bool mask: (count with the background, labels, stats)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    return n, labels, stats
+
+
+def _border_blobs(binary: np.ndarray, height: float, components: tuple | None = None) -> np.ndarray:
+    """Ink components that touch the page edge and are far larger than the writing (scanner borders, shadows).
+    ``components``: ``_components(binary)`` when the caller has it."""
+    n, labels, stats = components or _components(binary)
     h, w = binary.shape
     big = BORDER_BLOB * height
     drop = np.zeros(n, bool)
@@ -210,14 +227,15 @@ def _border_blobs(binary: np.ndarray, height: float) -> np.ndarray:
     return drop[labels]
 
 
-def _frames(binary: np.ndarray, height: float) -> np.ndarray:
+def _frames(binary: np.ndarray, height: float, components: tuple | None = None) -> np.ndarray:
     """The edges of boxes drawn around writing (form fields, cells): components whose four sides are
     straight and nearly fully inked, and that either hold other ink or are much larger than the writing.
+    ``components``: ``_components(binary)`` when the caller has it.
 
     Returns:
         bool (H, W): the pixels of those components lying along their four sides.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    n, labels, stats = components or _components(binary)
     out = np.zeros(binary.shape, bool)
     band = max(2, int(round(FRAME_BAND * height)))
     for i in range(1, n):
@@ -249,9 +267,10 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
     """
     h, w = binary.shape
     u8 = binary.astype(np.uint8)
+    thick_h, thick_v = _thickened(u8, True), _thickened(u8, False)
     if height is None:
-        long_h = _runs(u8, max(15, w // 4), horizontal=True) if w // 4 > 15 else np.zeros_like(binary)
-        long_v = _runs(u8, max(15, h // 4), horizontal=False) if h // 4 > 15 else np.zeros_like(binary)
+        long_h = _runs(u8, max(15, w // 4), True, thick_h) if w // 4 > 15 else np.zeros_like(binary)
+        long_v = _runs(u8, max(15, h // 4), False, thick_v) if h // 4 > 15 else np.zeros_like(binary)
         rest = binary & ~long_h & ~long_v
         height = text_height(rest)
         if height <= 0 or rest.sum() < 0.5 * binary.sum():  # a short strip of writing: its strokes are not rules
@@ -260,9 +279,9 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
         return binary
     hlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * w, 15))
     vlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * h, 15))
-    hmask = _lone(_runs(u8, hlen, horizontal=True), binary, True) if hlen < w else np.zeros_like(binary)
-    vmask = _lone(_runs(u8, vlen, horizontal=False), binary, False) if vlen < h else np.zeros_like(binary)
-    vmask |= _box_sides(u8, hmask, height)
+    hmask = _lone(_runs(u8, hlen, True, thick_h), binary, True) if hlen < w else np.zeros_like(binary)
+    vmask = _lone(_runs(u8, vlen, False, thick_v), binary, False) if vlen < h else np.zeros_like(binary)
+    vmask |= _box_sides(u8, hmask, height, thick_v)
     cleaned = binary
     if hmask.any() or vmask.any():
         log.debug("rules: %d horizontal, %d vertical pixels", int(hmask.sum()), int(vmask.sum()))
@@ -270,12 +289,17 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
         cleaned = _restore_crossings(cleaned, hmask, _thickness(hmask, True), horizontal=True)
         cleaned = _restore_crossings(cleaned, vmask & ~hmask, _thickness(vmask, False), horizontal=False)
         cleaned &= ~_leftovers(cleaned, hmask | vmask, height)
-    cleaned = cleaned & ~_frames(cleaned, height)
-    cleaned = cleaned & ~_border_blobs(cleaned, height)
-    return cleaned & ~edge_debris(cleaned, height)
+    # each step's components serve the next while it takes nothing away (as on most pages)
+    components = _components(cleaned)
+    for step in (_frames, _border_blobs):
+        gone = step(cleaned, height, components)
+        if gone.any():
+            cleaned = cleaned & ~gone
+            components = _components(cleaned)
+    return cleaned & ~edge_debris(cleaned, height, components)
 
 
-def edge_debris(binary: np.ndarray, height: float) -> np.ndarray:
+def edge_debris(binary: np.ndarray, height: float, components: tuple | None = None) -> np.ndarray:
     """Ink at the page edge that is not writing: what a crop or photo of writing picks up at its edges.
 
     Two kinds: bits touching the edge smaller than ``EDGE_BIT`` text heights
@@ -288,10 +312,11 @@ def edge_debris(binary: np.ndarray, height: float) -> np.ndarray:
     Args:
         binary: bool (H, W), True = ink.
         height: the writing's typical height in pixels.
+        components: ``_components(binary)`` when the caller has it.
     Returns:
         bool (H, W): the debris pixels.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    n, labels, stats = components or _components(binary)
     h, w = binary.shape
     drop = np.zeros(n, bool)
     near = max(2, int(round(0.05 * height)))  # "at the edge": within this many pixels of it
