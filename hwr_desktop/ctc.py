@@ -58,7 +58,9 @@ def sequence_logp(probs: np.ndarray, targets: Sequence[Sequence[int]]) -> np.nda
         probs: float (T, 1 + C) per-frame probabilities, column 0 the blank.
         targets: texts as label indices (``labels[i]`` is column i + 1).
     Returns:
-        float64 (len(targets),); -inf-like (NEG) for a target longer than the frames can hold.
+        float64 (len(targets),); -inf-like (NEG) for a target longer than the frames can hold. Exact to
+        rounding wherever log P > -700; a target less likely than that may lose paths that fall under
+        exp(-700) of the likeliest at a frame, and gets a value below -700 all the same.
     """
     n = len(targets)
     if n == 0:
@@ -84,20 +86,20 @@ def sequence_logp(probs: np.ndarray, targets: Sequence[Sequence[int]]) -> np.nda
     p = np.maximum(np.asarray(probs, np.float64), 1e-30)
     emit = p[:, ext] * valid  # (T, n, S): each state's label's probability per frame, 0 past a target's end
     skip_f = skip.astype(np.float64)
-    alpha = np.zeros((n, S))
+    buf = np.zeros((n, S + 2))  # alpha in columns 2..: columns 0 and 1 stay 0 (no state before the first)
+    alpha = buf[:, 2:]
     alpha[:, 0] = emit[0, :, 0]
     alpha[:, 1] = emit[0, :, 1]
     logscale = np.zeros(n)
-    nxt = np.empty_like(alpha)
     for t in range(1, T):
-        np.copyto(nxt, alpha)
-        nxt[:, 1:] += alpha[:, :-1]
-        nxt[:, 2:] += alpha[:, :-2] * skip_f[:, 2:]
+        nxt = alpha + buf[:, 1:-1]
+        nxt += buf[:, :-2] * skip_f
         nxt *= emit[t]
-        top = nxt.max(1)  # > 0: the all-blank path keeps state 0 alive
-        nxt /= top[:, None]
-        logscale += np.log(top)
-        alpha, nxt = nxt, alpha
+        if t % 8 == 0 or t == T - 1:  # rescaled often enough that no row underflows (emissions >= 1e-30)
+            top = nxt.max(1)  # > 0: the all-blank path keeps state 0 alive
+            nxt /= top[:, None]
+            logscale += np.log(top)
+        alpha[:] = nxt
     rows = np.arange(n)
     end = alpha[rows, length - 1] + np.where(length > 1, alpha[rows, np.maximum(length - 2, 0)], 0.0)
     with np.errstate(divide="ignore"):

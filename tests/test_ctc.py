@@ -49,6 +49,48 @@ def test_sequence_logp_agrees_with_a_brute_force_sum_over_paths():
         assert sequence_logp(p, [target])[0] == pytest.approx(np.log(brute), abs=1e-9)
 
 
+def test_sequence_logp_holds_over_long_lines_of_tiny_probabilities():
+    """Hundreds of frames, most of their probabilities at the 1e-30 floor: the same as the plain recursion
+    in log space (no underflow), for targets read and not read."""
+    rng = np.random.default_rng(2)
+    T, C = 300, 4
+    p = np.full((T, C + 1), 1e-40)
+    p[np.arange(T), rng.integers(0, C + 1, T)] = 1.0  # peaked frames, as a trained network gives
+    p[::7] = rng.dirichlet(np.ones(C + 1), T // 7 + 1)
+    p /= p.sum(1, keepdims=True)
+    read = best_path_labels(p)
+    near = [read[:10] + [(read[10] + 1) % C] + read[11:], read[:20] + read[21:], read + [read[-1]]]
+    targets = [list(rng.integers(0, C, n)) for n in (1, 5, 40, 120)] + near + [read]
+
+    def reference(target):  # the CTC forward sum in log space, one state at a time
+        lp = np.log(np.maximum(p, 1e-30))
+        ext = [0] + [x for k in target for x in (k + 1, 0)]
+        a = np.full(len(ext), -np.inf)
+        a[0], a[1] = lp[0, 0], lp[0, ext[1]]
+        for t in range(1, T):
+            b = a.copy()
+            for s in range(1, len(ext)):
+                b[s] = np.logaddexp(b[s], a[s - 1])
+                if s >= 2 and ext[s] != 0 and ext[s] != ext[s - 2]:
+                    b[s] = np.logaddexp(b[s], a[s - 2])
+            a = b + lp[t, ext]
+        return np.logaddexp(a[-1], a[-2])
+
+    got = sequence_logp(p, targets)
+    for target, value in zip(targets, got):
+        expected = reference(target)
+        if expected > -700:
+            assert value == pytest.approx(expected, rel=1e-9)
+        else:  # hopeless: a path under exp(-700) of the likeliest one at a frame may be lost
+            assert value < -700
+    assert got[-1] > -50 > got[2]  # the frames' own reading is likely, a random one is not
+    assert got[4:7].max() > -700  # readings one error away are scored exactly
+
+
+def best_path_labels(p):
+    return [s.index for s in best_path(p)]
+
+
 def test_sequence_logp_scores_many_targets_at_once_and_the_reading_wins():
     got = sequence_logp(AB, [[0, 1], [1, 0], [0], [0, 1, 0, 1, 0, 1, 0]])
     assert got[0] > max(got[1], got[2])
