@@ -14,7 +14,7 @@ the whole line image with CTC; ``ctc`` decodes it. Here:
   glyph model's log probability of each too (``GLYPH_WEIGHT``); the words of the word list get
   ``LIST_BONUS``. A printed word whose glyphs read surely stays as it was, and so does a number; a joined
   word, which the glyph reading cannot spell, takes the line reading. Words written at another size than
-  their line are read as lines of their own (``size_runs``).
+  their line are read as lines of their own (``size_runs``), a word of two sizes split first (``split_sizes``).
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ SIZE_STEP = 1.6  # neighbouring words whose sizes differ by this factor are read
 SIZE_SURE = 0.5  # the glyphs read at least this surely say how large their word is written
 BEST_MARGIN: float | None = 3.0  # the glyph reading this much likelier than the best path's is kept without a beam
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
+SPLIT_STEP = 2.0  # a word whose surely read glyphs change size by this factor is two words (``split_sizes``) ...
+SPLIT_SURE = 2  # ... where each part has at least this many of them
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,33 @@ def size_runs(words: Sequence[WordResult]) -> list[list[int]]:
         runs.append([i])
         sizes.append([] if size is None else [size])
     return runs
+
+
+def split_sizes(word: WordResult) -> list[WordResult]:
+    """A word whose glyphs are written at two sizes, as two words at the step: a small word run into a large one
+    (the gap between them is narrow for the large one's size, so the layout took them for one word). The sizes
+    are those of the surely read glyphs (as ``word_size``'s), SPLIT_SURE of them at least on either side; the
+    step is where their medians differ most, by more than SPLIT_STEP, at a gap wider than any between the
+    smaller part's letters. Each part is split again the same way. Otherwise ``[word]``."""
+    if len(word.glyphs) < 2 or len(word.text) != len(word.glyphs):
+        return [word]
+    sizes = [(g.box[3] - g.box[1]) / e if g.confidence >= SIZE_SURE and (e := extent(g.char)) is not None else None
+             for g in word.glyphs]
+    boxes = [g.box for g in word.glyphs]
+    gaps = [b[0] - a[2] for a, b in zip(boxes[:-1], boxes[1:])]  # before glyph i + 1
+    best, cut = SPLIT_STEP, None
+    for i in range(1, len(sizes)):
+        left, right = [s for s in sizes[:i] if s is not None], [s for s in sizes[i:] if s is not None]
+        if len(left) >= SPLIT_SURE and len(right) >= SPLIT_SURE:
+            a, b = float(np.median(left)), float(np.median(right))
+            small = gaps[: i - 1] if a < b else gaps[i:]  # the gaps between the smaller part's letters
+            if max(a, b) / min(a, b) > best and gaps[i - 1] > max(small, default=0):
+                best, cut = max(a, b) / min(a, b), i
+    if cut is None:
+        return [word]
+    parts = [(word.text[:cut], word.glyphs[:cut]), (word.text[cut:], word.glyphs[cut:])]
+    return [w for text, glyphs in parts
+            for w in split_sizes(WordResult(union_box(g.box for g in glyphs), text, glyphs))]
 
 
 Reread = Callable[[Sequence[WordResult]], "tuple[np.ndarray, LineFrames] | None"]

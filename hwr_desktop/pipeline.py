@@ -24,7 +24,7 @@ from .decoding import digit_mask, mode_mask, restrict, symbol_mask, top_k, with_
 from .documents import MAX_PIXELS, PageSelection, _read_bytes, decode_image, open_document, require_file  # noqa: F401 (MAX_PIXELS re-exported)
 from .errors import EmptyInputError, InputError
 from .ink import Stroke, load_ink, rasterize
-from .joined import LineFrames, LineReader, combine_line, size_runs
+from .joined import LineFrames, LineReader, combine_line, size_runs, split_sizes
 from .lexicon import Lexicon
 from .lines import ink_line_mask, normalize_line
 from .normalize import SIZE, ink_bbox, normalize_batch, normalize_glyph
@@ -474,10 +474,12 @@ def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray
     """
     flats = [line if levelled is None or back is None else _with_boxes(line, levelled[n])
              for n, line in enumerate(page.lines)]
-    # each run of words of one size is drawn as a line image of its own (a word twice as large as the rest)
-    parts = [(n, run) for n, flat in enumerate(flats) for run in size_runs(flat.words)]
-    masks = [line_mask(n) if len(run) == len(flats[n].words) else
-             line_mask(n, {g.box for i in run for g in flats[n].words[i].glyphs}) for n, run in parts]
+    # each run of words of one size is drawn as a line image of its own (a word twice as large as the rest),
+    # a word of two sizes split first (a small word run into a large one)
+    split = [[part for w in flat.words for part in split_sizes(w)] for flat in flats]
+    parts = [(n, run) for n, words in enumerate(split) for run in size_runs(words)]
+    masks = [line_mask(n) if len(run) == len(split[n]) else
+             line_mask(n, {g.box for i in run for g in split[n][i].glyphs}) for n, run in parts]
     images = [normalize_line(m) for m, _, _ in masks]
     probs = reader.recognizer.predict(images)
     read_words: list[list[WordResult]] = [[] for _ in flats]
@@ -489,7 +491,7 @@ def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray
             own = normalize_line(mask)
             return reader.recognizer.predict([own])[0], LineFrames(own, reader.stride, x0, unit)
 
-        part = dataclasses.replace(flats[n], words=tuple(flats[n].words[i] for i in run))
+        part = dataclasses.replace(flats[n], words=tuple(split[n][i] for i in run))
         read_words[n] += combine_line(part, p, frames, reader, mode=mode, lexicon=lexicon, k=k, reread=reread).words
     lines = []
     for line, flat, words in zip(page.lines, flats, read_words):

@@ -136,6 +136,31 @@ def test_words_written_at_another_size_are_read_as_lines_of_their_own():
     assert joined.size_runs([sized("con", 0, 20), sized("b", 50, 29), sized("1", 70, 30)]) == [[0, 1, 2]]
 
 
+def joined_words(*parts):
+    """One word of the glyphs of ``parts`` (``sized`` words), as a layout that saw no gap between them gives."""
+    glyphs = tuple(g for p in parts for g in p.glyphs)
+    return WordResult(union_box(g.box for g in glyphs), "".join(p.text for p in parts), glyphs)
+
+
+def test_a_small_word_run_into_a_large_one_is_split_at_the_step():
+    small, large = sized("my", 0, 20), sized("ox", 26, 44)  # gap 2 px between them, as between the letters
+    large = WordResult(large.box, large.text, tuple(
+        GlyphResult((g.box[0] + 8 * i, g.box[1], g.box[2] + 8 * i + 8, g.box[3]), g.char, g.confidence, g.alternatives)
+        for i, g in enumerate(large.glyphs)))  # large letters stand further apart than small ones
+    parts = joined.split_sizes(joined_words(small, large))
+    assert [p.text for p in parts] == ["my", "ox"]
+    assert [len(p.glyphs) for p in parts] == [2, 2] and parts[1].box[0] == large.box[0]
+    # sizes that differ less than SPLIT_STEP, one letter of a size alone, or no gap at the step: one word
+    assert [p.text for p in joined.split_sizes(joined_words(sized("my", 0, 20), sized("ox", 26, 30)))] == ["myox"]
+    assert [p.text for p in joined.split_sizes(joined_words(sized("m", 0, 20), sized("ox", 14, 44)))] == ["mox"]
+    tight = sized("myox", 0, 20)
+    tight = WordResult(tight.box, tight.text, tight.glyphs[:2] + tuple(
+        GlyphResult((g.box[0], 56, g.box[2], 100), g.char, g.confidence, g.alternatives) for g in tight.glyphs[2:]))
+    assert [p.text for p in joined.split_sizes(tight)] == ["myox"]  # 2 px between all letters
+    word = sized("cat", 0, 20)
+    assert joined.split_sizes(word) == [word]
+
+
 def test_numbers_keep_the_glyph_reading_with_every_digit(reader):
     # the line network reads "ab ba" over the whole line; the glyph reading "11" of the first word is a number
     assert read(reader, "11", 0.5) == "11 ba"
