@@ -28,6 +28,8 @@ MAX_SKEW = 15.0  # degrees searched either way
 MIN_SKEW_PIECES = 8  # pages with fewer pieces of ink are not deskewed
 MIN_SKEW = 0.4  # smaller angles are left alone (rotation costs time and blurs a little)
 SKEW_WORK_PX = 900  # the long side of the page is reduced to about this for the estimate
+STRIP = 3.0  # an image less tall than this many of its pieces of ink is a strip of one line of writing ...
+STRIP_SPAN = 0.9  # ... where a rule runs across at least this share of its width (and none stands upright)
 RULE_LENGTH = 3.0  # a rule is at least this many text heights long ...
 RULE_PAGE_FRACTION = 1 / 12  # ... and this fraction of the page's width (height for vertical rules)
 RULE_EDGE = 2  # pixels beside a run where a rule's ink has stopped ...
@@ -115,13 +117,29 @@ def text_height(binary: np.ndarray) -> float:
     Args:
         binary: bool (H, W), True = ink.
     """
+    units = _text_units(binary)
+    return typical_height(units) if units else 0.0
+
+
+def _text_units(binary: np.ndarray) -> list[Unit]:
+    """The components of ``text_height``: not flat (rules, dashes), not specks."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
     units = []
     for i in range(1, n):
         x, y, w, h, area = stats[i]
         if area >= 6 and w <= 6 * h and max(w, h) >= 4:  # not flat (rules, dashes); 1s and ls stay
             units.append(Unit(i, (float(x), float(y), float(x + w), float(y + h))))
-    return typical_height(units) if units else 0.0
+    return units
+
+
+def _piece_height(binary: np.ndarray) -> float:
+    """The median height (not width) of the taller components of ``text_height`` (at least 0.4 times the 90th
+    percentile): how tall the pieces of ink are as they lie on the page; 0.0 when there are none."""
+    units = _text_units(binary)
+    if not units:
+        return 0.0
+    h = np.array([u.height for u in units])
+    return float(np.median(h[h >= 0.4 * np.percentile(h, 90)]))
 
 
 def _thickened(binary_u8: np.ndarray, horizontal: bool) -> np.ndarray:
@@ -258,6 +276,10 @@ def _frames(binary: np.ndarray, height: float, components: tuple | None = None) 
 def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
     """Take ruled lines, form boxes, table lines and scanner borders out of a page.
 
+    A rule is a straight run RULE_LENGTH text heights long that lies apart from other ink (``_lone``); on a
+    strip of one line of writing (a cropped word or line, less tall than STRIP of its pieces of ink) only a
+    run across STRIP_SPAN of its width, since the joins of joined-up writing run long there too.
+
     Args:
         binary: bool (H, W), True = ink, ideally deskewed.
         height: the handwriting's typical height in pixels (default: ``text_height`` of the page
@@ -268,9 +290,13 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
     h, w = binary.shape
     u8 = binary.astype(np.uint8)
     thick_h, thick_v = _thickened(u8, True), _thickened(u8, False)
+    piece = _piece_height(binary)
     if height is None:
-        long_h = _runs(u8, max(15, w // 4), True, thick_h) if w // 4 > 15 else np.zeros_like(binary)
-        long_v = _runs(u8, max(15, h // 4), False, thick_v) if h // 4 > 15 else np.zeros_like(binary)
+        # runs a quarter of the page long, and RULE_LENGTH times as long as the pieces of ink are tall: on a
+        # crop of joined-up writing, its connecting strokes run a quarter of the crop but along the letters
+        hl, vl = int(max(15, w // 4, RULE_LENGTH * piece)), int(max(15, h // 4, RULE_LENGTH * piece))
+        long_h = _runs(u8, hl, True, thick_h) if w // 4 > 15 and hl < w else np.zeros_like(binary)
+        long_v = _runs(u8, vl, False, thick_v) if h // 4 > 15 and vl < h else np.zeros_like(binary)
         rest = binary & ~long_h & ~long_v
         height = text_height(rest)
         if height <= 0 or rest.sum() < 0.5 * binary.sum():  # a short strip of writing: its strokes are not rules
@@ -279,6 +305,10 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
         return binary
     hlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * w, 15))
     vlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * h, 15))
+    if h < STRIP * piece:
+        # a strip of one line of writing (a word or a line cropped): a rule runs across all of it, writing
+        # (its joined letters' strokes along the baseline, a t-bar) does not; no rule stands across a strip
+        hlen, vlen = max(hlen, int(STRIP_SPAN * w)), h
     hmask = _lone(_runs(u8, hlen, True, thick_h), binary, True) if hlen < w else np.zeros_like(binary)
     vmask = _lone(_runs(u8, vlen, False, thick_v), binary, False) if vlen < h else np.zeros_like(binary)
     vmask |= _box_sides(u8, hmask, height, thick_v)

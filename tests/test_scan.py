@@ -101,6 +101,25 @@ def test_strokes_crossing_a_rule_stay_whole():
     assert (stats[1:, cv2.CC_STAT_HEIGHT] >= 70).all()
 
 
+@pytest.mark.parametrize("name", ["punctuation", "Frontini_Monica_2_8_0_7_9", "Veronica_Trujillo", "answer",
+                                  "WITH_A_QUALM_THE_JOLLY"])
+def test_writing_on_a_crop_of_its_own_loses_no_strokes_as_rules(name):
+    """Real writers' lines and words (UNIPEN validation writers) drawn on paper, cropped with a margin, at
+    bodies of 14 to 30 px: their long strokes (a word's joins along the baseline, t-bars, an L's foot) are
+    writing, not rules, so rule removal takes nothing away."""
+    from pathlib import Path
+
+    from hwr_desktop.binarize import binarize
+    from hwr_desktop.ink import load_ink, rasterize
+
+    strokes = load_ink(Path(__file__).parent / "resources" / "unipen" / f"{name}.ink.json")
+    ys = np.concatenate([s.points[:, 1] for s in strokes])
+    y10, y90 = np.percentile(ys, (10, 90))
+    for body in (14, 18, 22, 26, 30):
+        binary = binarize(rasterize(strokes, scale=body / (y90 - y10), width=2.5, margin=12))
+        assert (binary & ~remove_rules(binary)).sum() == 0, body
+
+
 def test_form_boxes_are_removed(fake):
     img, boxes = text_page(words=[["AB", "CD"], ["EFG"], ["HI"]], size=(260, 400))
     for row in boxes:  # one box around each line: a form field
