@@ -359,9 +359,10 @@ def main(argv: list[str] | None = None) -> None:
             parser.add_argument(name, type=kind, default=f.default)
     parser.add_argument("--resume", help="a last.pt / best.pt to go on from (its config, weights, optimizer, time)")
     parser.add_argument("--export-checkpoint", help="only export this checkpoint to --export")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (1 leaves a core to other work)")
     args = parser.parse_args(argv)
     cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)})
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     model = LineNet(len(LABELS) + 1, cfg.hidden)
 
     if args.export_checkpoint:
