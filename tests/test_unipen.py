@@ -238,3 +238,19 @@ def test_category_3_characters_go_back_on_the_lines_they_were_written_on():
     assert owners == [(0,), (1,), (2,), (3,), (4,)]
     height = np.ptp(np.vstack(points)[:, 1])
     assert height == pytest.approx(2 * unipen.WRITTEN_PX)
+
+
+def _word(x, y, letters=5, h=10.0):
+    """Strokes of a printed word: one upright stroke per letter, ``h`` tall, 1.2 h apart, from (x, y) (top)."""
+    return [np.array([[x + 1.2 * h * i, y], [x + 1.2 * h * i + 3, y + h]]) for i in range(letters)]
+
+
+def test_written_lines_counts_lines_short_long_and_indented():
+    long_line = _word(0, 0, 30)
+    assert unipen.written_lines(long_line) == 1
+    assert unipen.written_lines(long_line + _word(0, 20, 30)) == 2
+    # short lines, a centred one: the pen goes back less than half the text's width, but many letters
+    assert unipen.written_lines(_word(0, 0, 8) + _word(30, 20, 6) + _word(40, 40, 5)) == 3
+    # a late dot or bar over the line (back left, but up) starts none
+    dot = [np.array([[12.0, -4.0], [13.0, -3.0]])]
+    assert unipen.written_lines(_word(0, 0, 12) + dot) == 1

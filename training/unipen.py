@@ -432,7 +432,9 @@ def to_ink_points(segment: Segment, px_per_inch: float = PX_PER_INCH, margin: fl
 
 
 def written_lines(strokes: list[np.ndarray]) -> int:
-    """The truth: how many lines the pen wrote (see the module docstring). float (n, >=2) strokes, y down."""
+    """The truth: how many lines the pen wrote. A stroke starts a line where the pen went back left, by half
+    the text's width or 4 letter heights, whichever is less (a short line, a centred one), and down, its
+    middle no higher than a quarter height above the line so far. float (n, >=2) strokes, y down."""
     pts = np.vstack([s[:, :2] for s in strokes])
     width = float(np.ptp(pts[:, 0])) or 1.0
     heights = [float(np.ptp(s[:, 1])) for s in strokes]
@@ -440,7 +442,7 @@ def written_lines(strokes: list[np.ndarray]) -> int:
     lines, bottom, right = 1, strokes[0][:, 1].max(), strokes[0][:, 0].max()
     for s in strokes[1:]:
         x0, cy = s[:, 0].min(), (s[:, 1].min() + s[:, 1].max()) / 2
-        if x0 < right - 0.5 * width and cy > bottom - 0.25 * h:
+        if x0 < right - min(0.5 * width, 4 * h) and cy > bottom - 0.25 * h:
             lines += 1
             bottom, right = s[:, 1].max(), s[:, 0].max()
         else:
