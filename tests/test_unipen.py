@@ -250,7 +250,7 @@ def test_written_lines_counts_lines_short_long_and_indented():
     assert unipen.written_lines(long_line) == 1
     assert unipen.written_lines(long_line + _word(0, 20, 30)) == 2
     # short lines, a centred one: the pen goes back less than half the text's width, but many letters
-    assert unipen.written_lines(_word(0, 0, 8) + _word(30, 20, 6) + _word(40, 40, 5)) == 3
+    assert unipen.written_lines(_word(0, 0, 20) + _word(100, 20, 5) + _word(100, 40, 4)) == 3
     # a late dot or bar over the line (back left, but up) starts none
     dot = [np.array([[12.0, -4.0], [13.0, -3.0]])]
     assert unipen.written_lines(_word(0, 0, 12) + dot) == 1
