@@ -463,13 +463,20 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
         return line
     allowed = reader.allowed(mode)
     words: list[WordResult] = []
-    for g_idx, l_idx in _clusters(line.words, [(frames.x_of(s), frames.x_of(e)) for _, s, e, _ in greedy]):
+    # each line word stands for its whole region of the line (from space to space), not only for the frames its
+    # characters spiked on: a glyph word beside those frames (a t's bar run on, a short word the best path
+    # read as a speck) is weighed with the line word it belongs to instead of kept beside it
+    spans = [(frames.x_of(a), frames.x_of(b)) for _, _, _, (a, b) in greedy]
+    for g_idx, l_idx in _clusters(line.words, spans):
         glyph_words = [line.words[i] for i in g_idx]
         if not l_idx or not glyph_words:  # ink only one reading saw as a word: the glyph reading holds it
             words += glyph_words
             continue
-        if all(len(w.text) >= 2 and w.text.isdigit() for w in glyph_words):
-            words += glyph_words  # numbers: the glyph reading has every digit; the line reading often drops one
+        if (all(len(w.text) >= 2 and w.text.isdigit() for w in glyph_words)
+                and any(c.isdigit() for i in l_idx for c in greedy[i][0])):
+            # numbers (the line reading sees digits too): the glyph reading has every digit, the line reading
+            # often drops one; a joined word that the glyphs took for digits ("44" for "all") is weighed
+            words += glyph_words
             continue
         if out_of_size(glyph_words, frames):
             again = reread(glyph_words) if reread is not None else None

@@ -161,9 +161,22 @@ def test_a_small_word_run_into_a_large_one_is_split_at_the_step():
     assert joined.split_sizes(word) == [word]
 
 
+def test_a_glyph_word_beside_a_line_words_characters_is_weighed_with_it(reader):
+    # "ab ba": the last word's characters spike at frames 12-16 (x up to 62), its region runs to the line's end;
+    # a stray glyph word at x 64-70 (a t's bar run on, a speck the best path left out) is read with it
+    line = LineResult((0, 10, 70, 30), "ab ba c", (word("ab", 2, 22), word("ba", 42, 58), word("c", 64, 70, conf=0.5)))
+    assert combine_line(line, LINE, FRAMES, reader).text == "ab ba"
+
+
 def test_numbers_keep_the_glyph_reading_with_every_digit(reader):
-    # the line network reads "ab ba" over the whole line; the glyph reading "11" of the first word is a number
-    assert read(reader, "11", 0.5) == "11 ba"
+    # the line network reads "1 ba": it sees a digit where the glyph reading has the number "11" (its "11" ran
+    # into one 1): the number keeps every digit of the glyph reading
+    one = spell(("1", 2), ("1", 3), (" ", 9), ("b", 12), ("b", 13), ("a", 15), ("a", 16))
+    line = LineResult((0, 10, 62, 30), "11 ba", (word("11", 2, 22, conf=0.5), word("ba", 42, 62)))
+    assert combine_line(line, one, FRAMES, LineReader(FakeLineRecognizer(one))).text == "11 ba"
+    # where the line network reads letters ("ab ba"), the glyphs' "11" is weighed like any word: a joined word
+    # that the glyphs took for digits; and a word of letters and digits always is
+    assert read(reader, "11", 0.5) == "ab ba"
     assert read(reader, "c1", 0.5) == "ab ba"
 
 
