@@ -65,8 +65,7 @@ def sequence_logp(probs: np.ndarray, targets: Sequence[Sequence[int]]) -> np.nda
     n = len(targets)
     if n == 0:
         return np.zeros(0)
-    logp = np.log(np.maximum(np.asarray(probs, np.float64), 1e-30))
-    T = len(logp)
+    T = len(probs)
     L = max(len(t) for t in targets)
     S = 2 * L + 1
     ext = np.zeros((n, S), np.int64)  # blank, c1, blank, c2, ..., blank (columns of probs)
