@@ -20,7 +20,7 @@ import logging
 import cv2
 import numpy as np
 
-from .segmentation import Unit, typical_height
+from .segmentation import Unit, tall_median, typical_height
 
 log = logging.getLogger(__name__)
 
@@ -132,14 +132,10 @@ def _text_units(binary: np.ndarray) -> list[Unit]:
     return units
 
 
-def _piece_height(binary: np.ndarray) -> float:
-    """The median height (not width) of the taller components of ``text_height`` (at least 0.4 times the 90th
-    percentile): how tall the pieces of ink are as they lie on the page; 0.0 when there are none."""
-    units = _text_units(binary)
-    if not units:
-        return 0.0
-    h = np.array([u.height for u in units])
-    return float(np.median(h[h >= 0.4 * np.percentile(h, 90)]))
+def _piece_height(units: list[Unit]) -> float:
+    """How tall the pieces of ink (``_text_units``) are as they lie on the page: ``typical_height``'s statistic
+    of their heights alone (not half their widths); 0.0 when there are none."""
+    return tall_median([u.height for u in units]) if units else 0.0
 
 
 def _thickened(binary_u8: np.ndarray, horizontal: bool) -> np.ndarray:
@@ -290,7 +286,8 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
     h, w = binary.shape
     u8 = binary.astype(np.uint8)
     thick_h, thick_v = _thickened(u8, True), _thickened(u8, False)
-    piece = _piece_height(binary)
+    units = _text_units(binary)
+    piece = _piece_height(units)
     if height is None:
         # runs a quarter of the page long, and RULE_LENGTH times as long as the pieces of ink are tall: on a
         # crop of joined-up writing, its connecting strokes run a quarter of the crop but along the letters
@@ -300,7 +297,7 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
         rest = binary & ~long_h & ~long_v
         height = text_height(rest)
         if height <= 0 or rest.sum() < 0.5 * binary.sum():  # a short strip of writing: its strokes are not rules
-            height = text_height(binary)
+            height = typical_height(units) if units else 0.0  # the whole page's text_height
     if height <= 0:
         return binary
     hlen = int(max(RULE_LENGTH * height, RULE_PAGE_FRACTION * w, 15))
