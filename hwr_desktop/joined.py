@@ -289,11 +289,17 @@ def out_of_size(glyph_words: Sequence[WordResult], frames: LineFrames) -> bool:
     return height > TOO_TALL * body or height < TOO_SMALL * body
 
 
+def glyph_size(g: GlyphResult) -> float | None:
+    """The x-height a glyph is written at, by its height over its character's usual extent
+    (``context.extent``), or None where it is not read at least SIZE_SURE surely (or is a mark)."""
+    e = extent(g.char) if g.confidence >= SIZE_SURE else None
+    return None if e is None else (g.box[3] - g.box[1]) / e
+
+
 def word_size(word: WordResult) -> float | None:
-    """The x-height a word is written at, by its surely read letters (their heights over their usual
-    extents, ``context.extent``; the median), or None where none is sure."""
-    sizes = [(g.box[3] - g.box[1]) / e for g in word.glyphs
-             if g.confidence >= SIZE_SURE and (e := extent(g.char)) is not None]
+    """The x-height a word is written at, by its surely read letters (``glyph_size``; the median), or None
+    where none is sure."""
+    sizes = [s for g in word.glyphs if (s := glyph_size(g)) is not None]
     return float(np.median(sizes)) if sizes else None
 
 
@@ -320,13 +326,12 @@ def size_runs(words: Sequence[WordResult]) -> list[list[int]]:
 def split_sizes(word: WordResult) -> list[WordResult]:
     """A word whose glyphs are written at two sizes, as two words at the step: a small word run into a large one
     (the gap between them is narrow for the large one's size, so the layout took them for one word). The sizes
-    are those of the surely read glyphs (as ``word_size``'s), SPLIT_SURE of them at least on either side; the
+    are those of the surely read glyphs (``glyph_size``), SPLIT_SURE of them at least on either side; the
     step is where their medians differ most, by more than SPLIT_STEP, at a gap wider than any between the
     smaller part's letters. Each part is split again the same way. Otherwise ``[word]``."""
     if len(word.glyphs) < 2 or len(word.text) != len(word.glyphs):
         return [word]
-    sizes = [(g.box[3] - g.box[1]) / e if g.confidence >= SIZE_SURE and (e := extent(g.char)) is not None else None
-             for g in word.glyphs]
+    sizes = [glyph_size(g) for g in word.glyphs]
     boxes = [g.box for g in word.glyphs]
     gaps = [b[0] - a[2] for a, b in zip(boxes[:-1], boxes[1:])]  # before glyph i + 1
     best, cut = SPLIT_STEP, None
