@@ -62,29 +62,14 @@ def thin(mask: np.ndarray) -> np.ndarray:
     Returns:
         uint8 (H, W), the one-pixel-wide skeleton, 1 = ink.
     """
-    img = mask.astype(np.uint8).copy()
-    _thin_in_place(img, 4 * max(img.shape))
-    return img
-
-
-def _thin_in_place(img: np.ndarray, iterations: int) -> None:
-    """Zhang-Suen iterations on uint8 ``img`` (1 = ink) until nothing changes, at most ``iterations``."""
-    for _ in range(iterations):
-        changed = False
-        for lut in (_LUT1, _LUT2):
-            code = cv2.filter2D(img.astype(np.float32), -1, _CODE_KERNEL, borderType=cv2.BORDER_CONSTANT)
-            delete = lut[code.astype(np.uint8)] & img
-            if delete.any():
-                img[delete.astype(bool)] = 0
-                changed = True
-        if not changed:
-            break
+    return thin_many(np.asarray(mask)[None])[0]
 
 
 def thin_many(masks: np.ndarray) -> np.ndarray:
-    """``thin`` of each of uint8 (N, H, W) masks, the masks still changing thinned together, stacked with a
-    blank row between each two. Thinning looks at a pixel's 8 neighbours only and leaves a thinned mask as it
-    is, so each comes out as ``thin`` alone makes it, without a Python loop per mask."""
+    """Zhang-Suen thinning of each of uint8 (N, H, W) masks (1 = ink), until nothing changes or 4 max(H, W)
+    iterations: the masks still changing are thinned together, stacked with a blank row between each two.
+    Thinning looks at a pixel's 8 neighbours only and leaves a thinned mask as it is, so each comes out as it
+    would thinned alone, without a Python loop per mask."""
     n, h, w = masks.shape
     out = np.zeros((n, h + 1, w), np.uint8)
     out[:, :h] = masks
