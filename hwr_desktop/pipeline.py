@@ -296,10 +296,11 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     levelled = lines
     step = 200
     for j in range(0, len(glyphs), step):
-        masks = [glyph_mask(labels, g) for g in glyphs[j : j + step]]
+        chunk = glyphs[j : j + step]
+        masks = [glyph_mask(labels, g) for g in chunk]
         batch[j : j + step] = normalize_batch(masks)
         if back is not None:
-            boxes += [_map_box(mask, g.box[:2], back, w, h) for mask, g in zip(masks, glyphs[j : j + step])]
+            boxes += [_map_box(mask, g.box[:2], back, w, h) for mask, g in zip(masks, chunk)]
         if progress and j + step < len(glyphs):
             progress(j + step, len(glyphs))
     if back is not None:
