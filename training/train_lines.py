@@ -3,6 +3,7 @@
     python training/train_lines.py --unipen-cache /root/cache/unipen --minutes 90     # full run
     python training/train_lines.py --quick --out /tmp/ql                               # smoke run, about a minute
     python training/train_lines.py --resume runs/lines/last.pt --minutes 60           # go on from a checkpoint
+    python training/train_lines.py --init runs/lines/best.pt --lr 3e-4 --paper-p 0.5 --paper-dev   # fine-tune
     python training/train_lines.py --export-checkpoint runs/lines/best.pt             # re-export
 
 What it reads, drawn afresh (with random slant, stretch and rotation) every time a sample is used, through
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from hwr_desktop.binarize import binarize  # noqa: E402
 from hwr_desktop.errors import EmptyInputError  # noqa: E402
-from hwr_desktop.ink import Stroke  # noqa: E402
+from hwr_desktop.ink import Stroke, rasterize  # noqa: E402
 from hwr_desktop.lines import HEIGHT, LINE_PREPROCESS_VERSION, ink_line_mask, normalize_line  # noqa: E402
 from training import unipen  # noqa: E402
 from training.datasets import heldout_font_indices  # noqa: E402
@@ -70,6 +71,7 @@ class TrainConfig:
     quick: bool = False
     eval_every: float = 6.0  # minutes
     dev_limit: int = 400
+    paper_dev: bool = False  # the dev CER also over the dev words written on paper (picks best.pt on both)
 
 
 # --- the network ---------------------------------------------------------------------------------------
@@ -178,11 +180,41 @@ def photograph(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out if out.any() else mask
 
 
+def written_on_paper(strokes: list[Stroke], rng: np.random.Generator) -> np.ndarray | None:
+    """The strokes written with a pen straight onto paper at a small size (bodies of 12-40 px, pens of 1-4 px:
+    thick pens on small writing fill loops and thin faint ones break) and read back through the app's binarizer;
+    bool (H, W), or None when nothing survives. Unlike ``photograph``, the pen is drawn at the final size."""
+    pts = np.vstack([s.points[:, :2] for s in strokes])
+    y10, y90 = np.percentile(pts[:, 1], (10, 90))
+    body = rng.uniform(12, 40)
+    scale = body / max(float(y90 - y10), 1.0)
+    ink = rasterize(strokes, scale=scale, width=rng.uniform(1.0, min(4.0, 0.28 * body)), margin=8).astype(np.float32) / 255.0
+    if rng.random() < 0.7:
+        ink = cv2.GaussianBlur(ink, (0, 0), rng.uniform(0.3, 1.1))
+    h, w = ink.shape
+    paper, level = rng.uniform(150, 245), rng.uniform(20, 120)
+    paper = paper * (1.0 + rng.uniform(-0.1, 0.1) * np.linspace(-1, 1, w)[None, :])
+    img = paper - (1.0 - ink) * (paper - level) + rng.normal(0, rng.uniform(0, 8), (h, w))
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3:
+        _, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
+        img = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE)
+    out = binarize(img)
+    return out if out.any() else None
+
+
 def ink_sample(strokes, rng: np.random.Generator | None, paper_p: float) -> np.ndarray:
-    """float32 (40, W): UNIPEN strokes drawn as the canvas draws a line (varied with ``rng``)."""
+    """float32 (40, W): UNIPEN strokes drawn as the canvas draws a line (varied with ``rng``); a share
+    ``paper_p`` of them on paper, half photographed from the canvas drawing, half written small."""
     m = random_matrix(rng) if rng is not None else np.eye(2)
-    mask, _, _ = ink_line_mask([Stroke(transform(p, m)) for p in strokes])
-    if rng is not None and rng.random() < paper_p:
+    strokes = [Stroke(transform(p, m)) for p in strokes]
+    r = rng.random() if rng is not None else 1.0
+    if r < paper_p / 2:
+        mask = written_on_paper(strokes, rng)
+        if mask is not None:
+            return normalize_line(mask).image
+    mask, _, _ = ink_line_mask(strokes)
+    if r < paper_p:
         mask = photograph(mask, rng)
     return normalize_line(mask).image
 
@@ -358,6 +390,7 @@ def main(argv: list[str] | None = None) -> None:
             kind = {"float": float, "int": int}.get(str(f.type), str)
             parser.add_argument(name, type=kind, default=f.default)
     parser.add_argument("--resume", help="a last.pt / best.pt to go on from (its config, weights, optimizer, time)")
+    parser.add_argument("--init", help="a checkpoint whose weights start a new run (its own optimizer and clock)")
     parser.add_argument("--export-checkpoint", help="only export this checkpoint to --export")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (1 leaves a core to other work)")
     args = parser.parse_args(argv)
@@ -399,6 +432,9 @@ def main(argv: list[str] | None = None) -> None:
     dev = []
     for label, strokes in dev_items[: cfg.dev_limit]:
         dev.append((label, ink_sample(strokes, None, 0.0)))
+    if cfg.paper_dev:  # the same dev words written on paper (a fixed draw)
+        paper_rng = np.random.default_rng(12345)
+        dev += [(label, ink_sample(strokes, paper_rng, 2.0)) for label, strokes in dev_items[: cfg.dev_limit]]
     while len(dev) < min(cfg.dev_limit, 40):  # no UNIPEN: the fonts alone
         t = font.text(rng)
         im = font.render(t, rng)
@@ -409,6 +445,9 @@ def main(argv: list[str] | None = None) -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     state = {"elapsed": 0.0, "step": 0, "best": float("inf"), "seen": 0}
+    if args.init:
+        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        log(f"weights from {args.init}")
     if args.resume:
         ck = torch.load(args.resume, weights_only=False)
         model.load_state_dict(ck["model"])
