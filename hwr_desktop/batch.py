@@ -38,7 +38,7 @@ class Options:
         model: the ONNX model's path (None: the shipped one).
         threads: onnxruntime threads per process (0: all cores; 1 in pools, which use the cores already).
         lexicon: word lists added to the shipped one; None for no lexicon.
-        context: decode lines in context; False for each glyph's own reading.
+        context: decode lines in context; False for each glyph's own reading (no line recognizer either).
         samples: the user's corrected glyphs (``personal.load_samples``: the app's samples folder or an
             exported npz), blended into every reading; None for none.
         word_alternatives: readings kept per word (``words.with_word_alternatives``, from the glyphs' ``k``
@@ -152,7 +152,7 @@ def recognize_path(name: str, options: Options, recognizer=None) -> FileOutcome:
         rec = recognizer if recognizer is not None else load_recognizer(options.model, options.threads)
         lexicon = load_lexicon(options.lexicon) if options.lexicon is not None else None
         personal = personal_model(options.samples, rec) if options.samples is not None else None
-        reader = load_line_reader(options.line_model, options.threads) if options.lines else None
+        reader = load_line_reader(options.line_model, options.threads) if options.lines and options.context else None
         pages = recognize_file(name, rec, mode=options.mode, k=options.k, pages=options.pages, lexicon=lexicon,
                                context=options.context, personal=personal, line_reader=reader)
         from .words import with_word_alternatives

@@ -15,6 +15,9 @@ the whole line image with CTC; ``ctc`` decodes it. Here:
   ``LIST_BONUS``. A printed word whose glyphs read surely stays as it was, and so does a number; a joined
   word, which the glyph reading cannot spell, takes the line reading. Words written at another size than
   their line are read as lines of their own (``size_runs``), a word of two sizes split first (``split_sizes``).
+  Before the weighing, the glyph reading takes each glyph's letter among its alternatives where the line
+  network agrees (``reletter``: "togetden" -> "together"); after it, a line reading that won keeps the glyphs
+  none of its characters fell on (``_fill_in``: a doubled letter CTC ran into one, "019" -> "0119").
 """
 
 from __future__ import annotations
@@ -57,6 +60,12 @@ BEST_MARGIN: float | None = 3.0  # the glyph reading this much likelier than the
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 SPLIT_STEP = 2.0  # a word whose surely read glyphs change size by this factor is two words (``split_sizes``) ...
 SPLIT_SURE = 2  # ... where each part has at least this many of them
+FILL_SURE: float | None = 0.8  # a glyph no line character fell on, read this surely, is put back (``_fill_in``)
+FILL_MARGIN = 8.0  # ... unless the line network finds the reading with it this many nats less likely
+MATCH_P = 0.1  # a line character matches a glyph that reads as it at least this likely (``_match_glyphs``)
+RELETTER = 24  # readings of a group's glyphs from their alternatives rescored by the line network (``reletter``)
+RELETTER_P = 0.02  # ... from the alternatives at least this likely, at most RELETTER_ALTS a glyph
+RELETTER_ALTS = 3
 
 
 @dataclass(frozen=True)
@@ -376,6 +385,84 @@ def _one_of_doubles(glyph_words: Sequence[WordResult]) -> str:
     return " ".join(out)
 
 
+def _letter_options(g: GlyphResult) -> list[tuple[str, float]]:
+    """A glyph's readings for ``reletter``: its own first, then its likeliest other alternatives; (char, log p)."""
+    own = max((a.p for a in g.alternatives if a.char == g.char), default=g.confidence)
+    out = [(g.char, math.log(max(own, GLYPH_FLOOR)))]
+    for a in g.alternatives:
+        if len(out) >= RELETTER_ALTS:
+            break
+        if a.char != g.char and a.p >= RELETTER_P:
+            out.append((a.char, math.log(a.p)))
+    return out
+
+
+def _kbest(options: Sequence[Sequence[tuple[str, float]]], k: int) -> list[tuple[float, tuple[int, ...]]]:
+    """The ``k`` likeliest picks of one option per position (options' log p summed), likeliest first."""
+    import heapq
+
+    start = tuple(0 for _ in options)
+    score = lambda pick: sum(o[i][1] for o, i in zip(options, pick))  # noqa: E731
+    heap, seen, out = [(-score(start), start)], {start}, []
+    while heap and len(out) < k:
+        neg, pick = heapq.heappop(heap)
+        out.append((-neg, pick))
+        for j in range(len(pick)):
+            if pick[j] + 1 < len(options[j]):
+                nxt = pick[:j] + (pick[j] + 1,) + pick[j + 1 :]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(heap, (-score(nxt), nxt))
+    return out
+
+
+def reletter(glyph_words: Sequence[WordResult], probs: np.ndarray, fa: int, fb: int, reader: LineReader,
+             lexicon: Lexicon | None = None) -> list[WordResult]:
+    """The group's glyph reading with each glyph's letter taken among its alternatives where the line network
+    over frames [fa, fb) agrees: the RELETTER likeliest readings letter for letter (one per glyph, so no ink is
+    dropped) rescored by the network's log probability plus GLYPH_WEIGHT times the glyph model's (and
+    LIST_BONUS where all its words are in ``lexicon``). The words as they were where none does better, or where
+    a word's text is not its glyphs' letters."""
+    if any(len(w.glyphs) != len(w.text) or not w.glyphs for w in glyph_words):
+        return list(glyph_words)
+    options = [_letter_options(g) for w in glyph_words for g in w.glyphs]
+    if all(len(o) == 1 for o in options):
+        return list(glyph_words)
+    picks = _kbest(options, RELETTER)
+    sizes = [len(w.glyphs) for w in glyph_words]
+    texts, kept = [], []
+    for glyph_lp, pick in picks:
+        chars = [o[i][0] for o, i in zip(options, pick)]
+        words, at = [], 0
+        for n in sizes:
+            words.append("".join(chars[at : at + n]))
+            at += n
+        code = _encode(" ".join(words), reader.labels)
+        if code is not None:
+            texts.append((words, glyph_lp))
+            kept.append(code)
+    if len(kept) < 2 or texts[0][0] != [w.text for w in glyph_words]:
+        return list(glyph_words)
+    ctc_lp = sequence_logp(probs[fa:fb], kept)
+    scores = [c + GLYPH_WEIGHT * g for c, (_, g) in zip(ctc_lp, texts)]
+    if lexicon is not None:
+        scores = [v + LIST_BONUS * all(_split_core(w)[1].lower() in lexicon for w in words)
+                  for v, (words, _) in zip(scores, texts)]
+    best = int(np.argmax(scores))
+    if best == 0:
+        return list(glyph_words)
+    out = []
+    for w, text in zip(glyph_words, texts[best][0]):
+        if text == w.text:
+            out.append(w)
+            continue
+        glyphs = tuple(g if c == g.char else replace(g, char=c, confidence=max(
+            (a.p for a in g.alternatives if a.char == c), default=0.0)) for g, c in zip(w.glyphs, text))
+        alts = (text, *(a for a in w.alternatives if a != text)) if w.alternatives else ()
+        out.append(replace(w, text=text, glyphs=glyphs, alternatives=alts))
+    return out
+
+
 def _weigh(glyph_words: Sequence[WordResult], texts: Sequence[str], probs: np.ndarray, fa: int, fb: int,
            reader: LineReader, lexicon: Lexicon | None) -> tuple[float, float] | None:
     """(glyph reading's score, line reading's score) of a group whose line reading is ``texts`` (its words)
@@ -419,6 +506,9 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
         return list(glyph_words)  # printed letters, well apart, each read surely (no beam needed to see it)
     xa = min(w.box[0] for w in glyph_words)
     xb = max(w.box[2] for w in glyph_words)
+    if RELETTER:
+        fa, fb = _span(frames, xa, xb, regions[0][0], regions[-1][1], len(probs))
+        glyph_words = reletter(glyph_words, probs, fa, fb, reader, lexicon)
     if BEST_MARGIN is not None:  # the best path, scored as the beam's reading would be, falls far short: no beam
         fa, fb = _span(frames, xa, xb, regions[0][0], regions[-1][1], len(probs))
         scores = _weigh(glyph_words, best, probs, fa, fb, reader, lexicon)
@@ -446,8 +536,104 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
     for lw, left, right in zip(line_ws, lefts, rights):
         glyphs = _chars_of(lw, left, max(right, left + len(lw.text)), y0, y1)
         out.append(WordResult(union_box(g.box for g in glyphs), lw.text, glyphs, lw.alternatives))
+    if FILL_SURE is not None and _letters(glyph_words) > sum(len(w.text) for w in line_ws):
+        out = _fill_in(out, line_ws, glyph_words, frames, probs, (fa, fb), reader.labels)
     return out
 
+
+def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: Sequence[WordResult],
+             frames: LineFrames, probs: np.ndarray, span: tuple[int, int], labels: Sequence[str]
+             ) -> list[WordResult]:
+    """The line reading ``words`` (with ``line_ws``, their decoding) with the glyphs that none of its characters
+    fell on put back in: a glyph of its own strokes that the line network skipped (a doubled letter CTC ran into
+    one, a narrow letter squeezed out) is ink the writer meant. The line's characters are matched to the glyphs
+    in order (``_match_glyphs``); a glyph none is matched to, read at least FILL_SURE surely as its shape, goes
+    in at its place, as its neighbour's character where the two look alike ("0119", not "01l9") and as its own
+    otherwise, unless the network over ``span`` finds the reading with it FILL_MARGIN nats less likely (a piece
+    of a letter that the glyph layout cut off: "riiver")."""
+    glyphs = [g for w in glyph_words for g in w.glyphs]
+    chars = [(wi, ci, lw.text[ci], frames.x_of((a + b) / 2))
+             for wi, lw in enumerate(line_ws) for ci, (a, b, _, _) in enumerate(lw.chars)]
+    owner = _match_glyphs([(c, x) for _, _, c, x in chars], glyphs)
+    claimed = set(owner)
+    inserts: list[tuple[int, int, GlyphResult]] = []  # (word, position in its text, glyph)
+    for gi, g in enumerate(glyphs):
+        if gi in claimed or not g.char.strip() or _shape_sureness(g) < FILL_SURE:
+            continue
+        before = [k for k, o in enumerate(owner) if o < gi]  # the line characters before this glyph
+        k = before[-1] if before else 0
+        wi, ci = chars[k][0], chars[k][1] + (1 if before else 0)
+        char = g.char
+        nears = ([chars[before[-1]][2]] if before else []) + [chars[j][2] for j in range(len(owner)) if owner[j] > gi][:1]
+        for near in nears:
+            if look_alike(near, g.char) and near != g.char:
+                char = near
+                break
+        inserts.append((wi, ci, g if char == g.char else replace(g, char=char)))
+    if not inserts:
+        return words
+    texts = [w.text for w in words]
+
+    def code_with(adds) -> list[int] | None:
+        t = list(texts)
+        for wi, ci, g in sorted(adds, key=lambda a: -a[1]):
+            t[wi] = t[wi][:ci] + g.char + t[wi][ci:]
+        return _encode(" ".join(t), labels)
+
+    codes = [code_with([])] + [code_with([a]) for a in inserts]
+    if any(c is None for c in codes):
+        return words
+    lp = sequence_logp(probs[span[0] : span[1]], codes)
+    kept = [a for a, v in zip(inserts, lp[1:]) if v >= lp[0] - FILL_MARGIN]
+    out = list(words)
+    for wi in sorted({a[0] for a in kept}):
+        w = out[wi]
+        text, gl = list(w.text), list(w.glyphs)
+        for _, ci, g in sorted((a for a in kept if a[0] == wi), key=lambda a: -a[1]):
+            text.insert(ci, g.char)
+            gl.insert(ci, g)
+        t = "".join(text)
+        out[wi] = WordResult(union_box(x.box for x in gl), t, tuple(gl), (t, *w.alternatives) if w.alternatives else ())
+    return out
+
+
+def _match_glyphs(chars: Sequence[tuple[str, float]], glyphs: Sequence[GlyphResult]) -> list[int]:
+    """For each line character (its text and page x, in order) the glyph it belongs to: an alignment in order
+    (each glyph takes none, one or several characters) that best agrees in place and in look (a character that
+    looks like a glyph's reading or is among its alternatives belongs there cheaply)."""
+    n, m = len(chars), len(glyphs)
+    body = float(np.median([g.box[3] - g.box[1] for g in glyphs])) or 1.0
+
+    def cost(i: int, j: int) -> float:
+        c, x = chars[i]
+        g = glyphs[j]
+        far = min(2.0, max(g.box[0] - x, x - g.box[2], 0.0) / body)
+        alike = look_alike(c, g.char) or any(a.char == c and a.p >= MATCH_P for a in g.alternatives)
+        return far + (0.0 if alike else 1.0)
+
+    INF = float("inf")
+    # best[i][j]: i characters placed among the first j glyphs, the j-th glyph holding the i-th character
+    # (or, at i = 0, nothing placed yet); a glyph passed over costs SKIP, a second character on one glyph EXTRA
+    SKIP, EXTRA = 1.2, 0.5
+    best = [[INF] * (m + 1) for _ in range(n + 1)]
+    back = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        best[0][j] = SKIP * j
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            c = cost(i - 1, j - 1)
+            # a new glyph j after glyph jj < j (the ones between skipped), or glyph j again
+            options = [(best[i - 1][jj] + SKIP * (j - 1 - jj) + c, (i - 1, jj)) for jj in range(j)]
+            if i > 1:
+                options.append((best[i - 1][j] + EXTRA + c, (i - 1, j)))
+            best[i][j], back[i][j] = min(options)
+    j = min(range(1, m + 1), key=lambda jj: best[n][jj] + SKIP * (m - jj)) if n and m else 0
+    owner = [0] * n
+    i = n
+    while i > 0:
+        owner[i - 1] = j - 1
+        i, j = back[i][j]
+    return owner
 
 def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader: LineReader, *,
                  mode: str = "auto", lexicon: Lexicon | None = None, k: int = 5, reread: Reread | None = None

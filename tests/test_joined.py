@@ -1,6 +1,8 @@
 """The line reading as words with boxes, and the per-word choice between it and the glyph reading, on a
 hand-made line (a fake line network: its output is fixed)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -205,3 +207,52 @@ def test_a_doubled_letter_the_line_network_ran_into_one_keeps_both_glyphs(reader
     assert read(reader, "abb", 0.6) == "abb ba"
     monkeypatch.setattr(joined, "DOUBLE_SURE", 2.0)  # never collapsed: the line reading drops a b
     assert read(reader, "abb", 0.6) == "ab ba"
+
+
+def test_a_glyph_takes_the_alternative_the_line_network_reads_where_that_is_likelier(reader):
+    # glyphs "cb": the c also reads a (0.3); the line network reads "ab" there: the c becomes an a, its box and
+    # alternatives kept; where no alternative of a glyph is what the network reads, the reading stays as it was
+    c = GlyphResult((2, 10, 10, 30), "c", 0.6, (Candidate("c", 0.6), Candidate("a", 0.3)))
+    b = GlyphResult((12, 10, 20, 30), "b", 0.9, (Candidate("b", 0.9),))
+    got = joined.reletter([WordResult((2, 10, 20, 30), "cb", (c, b))], LINE, 0, 8, reader)
+    assert [w.text for w in got] == ["ab"]
+    assert got[0].glyphs[0].box == c.box and got[0].glyphs[0].confidence == pytest.approx(0.3)
+    assert got[0].glyphs[0].alternatives == c.alternatives and got[0].glyphs[1] is b
+    o = replace(c, char="o", alternatives=(Candidate("o", 0.6), Candidate("n", 0.3)))
+    kept = [WordResult((2, 10, 20, 30), "ob", (o, b))]
+    assert joined.reletter(kept, LINE, 0, 8, reader)[0] is kept[0]
+
+
+def test_line_characters_are_matched_to_glyphs_in_order_by_place_and_look():
+    def g(ch, x0, x1):
+        return GlyphResult((x0, 0, x1, 30), ch, 0.9, (Candidate(ch, 0.9),))
+
+    # the line network's characters spike near their letters' left edges: the O's lies nearer the N than the O,
+    # but in order and by look each belongs to its own letter (and the R, read K, to the R)
+    glyphs = [g("R", 127, 165), g("N", 179, 236), g("O", 252, 285), g("W", 292, 360)]
+    assert joined._match_glyphs([("K", 124), ("N", 182), ("O", 241), ("W", 288)], glyphs) == [0, 1, 2, 3]
+    # a glyph no character belongs to is passed over; two characters may share one glyph (a joined pair)
+    glyphs = [g("a", 0, 10), g("x", 14, 20), g("b", 24, 34)]
+    assert joined._match_glyphs([("a", 2), ("b", 25)], glyphs) == [0, 2]
+    assert joined._match_glyphs([("a", 2), ("c", 6), ("b", 25)], glyphs)[1] in (0, 1)
+
+
+def test_a_glyph_the_line_reading_left_out_is_put_back(reader, monkeypatch):
+    # glyphs "abb" (two b written apart, each read 0.85 surely); the line network reads "ab" (no blank between its
+    # b frames): the third glyph, which none of its characters fell on, is ink the writer meant
+    monkeypatch.setattr(joined, "DOUBLE_SURE", 2.0)
+    monkeypatch.setattr(joined, "GLYPH_MORE", 0.0)
+    monkeypatch.setattr(joined, "GLYPH_PRIOR", 0.0)
+    monkeypatch.setattr(joined, "FILL_SURE", None)
+    assert read(reader, "abb", 0.85) == "ab ba"
+    monkeypatch.setattr(joined, "FILL_SURE", 0.8)
+    line = LineResult((0, 10, 62, 30), "abb ba", (word("abb", 2, 22, conf=0.85), word("ba", 42, 62)))
+    got = combine_line(line, LINE, FRAMES, reader)
+    assert got.text == "abb ba"
+    # the line's b spikes on the last glyph: the middle one goes back in, itself (box and alternatives)
+    assert got.words[0].glyphs[1] == line.words[0].glyphs[1]
+    # ... unless the line network finds the reading with it far less likely, or the glyph is read unsurely
+    monkeypatch.setattr(joined, "FILL_MARGIN", 0.0)
+    assert read(reader, "abb", 0.85) == "ab ba"
+    monkeypatch.setattr(joined, "FILL_MARGIN", 8.0)
+    assert read(reader, "abb", 0.7) == "ab ba"
