@@ -62,6 +62,7 @@ SPLIT_STEP = 2.0  # a word whose surely read glyphs change size by this factor i
 SPLIT_SURE = 2  # ... where each part has at least this many of them
 FILL_SURE: float | None = 0.8  # a glyph no line character fell on, read this surely, is put back (``_fill_in``)
 FILL_MARGIN = 8.0  # ... unless the line network finds the reading with it this many nats less likely
+SPIKE_LEAD = 1.0  # frames before a glyph's left edge that its character's spike may come (cuts at numbers)
 MATCH_P = 0.1  # a line character matches a glyph that reads as it at least this likely (``_match_glyphs``)
 RELETTER = 24  # readings of a group's glyphs from their alternatives rescored by the line network (``reletter``)
 RELETTER_P = 0.02  # ... from the alternatives at least this likely, at most RELETTER_ALTS a glyph
@@ -647,7 +648,8 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
     from .pipeline import line_text  # the pipeline imports this module lazily
 
     # numbers the glyph reading found stand apart: the line reading is cut at their ends
-    cuts = [int(round(frames.frame_of(x))) for w in line.words if len(w.text) >= 2 and w.text.isdigit()
+    # (a character's spike comes at its left edge or up to a frame before it: the cuts are SPIKE_LEAD earlier)
+    cuts = [int(round(frames.frame_of(x) - SPIKE_LEAD)) for w in line.words if len(w.text) >= 2 and w.text.isdigit()
             for x in (w.box[0], w.box[2])]
     greedy = greedy_words(probs, reader.labels, cuts)
     if not greedy:
