@@ -558,8 +558,11 @@ def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: 
     owner = _match_glyphs([(c, x) for _, _, c, x in chars], glyphs)
     claimed = set(owner)
     inserts: list[tuple[int, int, GlyphResult]] = []  # (word, position in its text, glyph)
+    # a glyph whose line character is another letter may be half of it: a letter the layout cut in two ("tl" for
+    # the H the line network read there); its neighbour is no letter of its own
+    unlike = {o for o, (_, _, c, _) in zip(owner, chars) if not look_alike(c, glyphs[o].char)}
     for gi, g in enumerate(glyphs):
-        if gi in claimed or not g.char.strip() or _shape_sureness(g) < FILL_SURE:
+        if gi in claimed or not g.char.strip() or _shape_sureness(g) < FILL_SURE or {gi - 1, gi + 1} & unlike:
             continue
         before = [k for k, o in enumerate(owner) if o < gi]  # the line characters before this glyph
         k = before[-1] if before else 0
