@@ -54,6 +54,7 @@ GlyphMask = Callable[["Glyph"], np.ndarray]  # a glyph -> bool (h, w) of its ink
 VALLEY = 0.08  # ink lines: a profile this low (x the lower neighbouring peak) ...
 VALLEY_SPAN = 0.15  # ... over at least this many glyph heights separates two written lines
 VALLEY_FULL = 0.45  # ... where the units' whole extents leave at most this much of theirs
+BAND_STEPS = 20  # rows of the profiles per glyph height
 MINOR = 0.5  # ink lines: units lower than this (x glyph height) are marks, bars or dots: they found no line
 MARKS_APART = 1.5  # ink of a mark alone (at most MARKS_ALONE units, all low): bands closer than this (x glyph
 MARKS_ALONE = 3  # height) are one line; flat words written in one stroke each are low too, and stay apart
@@ -67,7 +68,8 @@ TOUCH = 0.12  # a stroke end this close (x glyph height) to earlier ink touches 
 MERGE_GAP = 0.15  # neighbours this close (x line height) may be the broken pieces of one character ...
 MERGE_SIZE = 1.1  # ... if together they are no wider than this (x line height) ...
 MERGE_PART = 0.35  # ... and one of them is no taller than this (x line height): a bar or a speck, no letter
-LONE_MAX = 4  # an image of at most this many glyphs, together about as wide as tall, may be one character
+LONE_MAX = 4  # an image of at most this many glyphs, together about as wide as tall, may be one character ...
+LONE_WIDE = 1.5  # ... unless two of them (not bars or dots) are this many times as wide as tall: words
 MARK = 0.3  # a glyph no taller than this (x its line's height) that nothing joined is a mark, not a letter
 
 
@@ -132,7 +134,7 @@ def ink_line_bands(units: Sequence[Unit], height: float) -> list[list[Unit]]:
     big = [u for u in units if not _is_small(u, height)]
     if not big:
         return [list(units)]
-    step = max(height / 10, 1e-6)
+    step = max(height / BAND_STEPS, 1e-6)
     top = min(u.box[1] for u in units)
     n = int((max(u.box[3] for u in units) - top) / step) + 2
     middles, wholes = np.zeros(n), np.zeros(n)
@@ -619,6 +621,10 @@ def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeSco
     tallest = max(_height(g) for g in glyphs)
     parts = [_height(g) <= MERGE_PART * tallest for g in glyphs]
     if w > 2 * h or (h > 2 * w and not any(parts)):  # tall and narrow only with a dot or bar: an i, a j, a !
+        return list(lines)
+    # pieces as wide as words, one under another, are words (a list written in joined-up words), not a letter
+    wide = [not p and g.box[2] - g.box[0] >= LONE_WIDE * _height(g) for g, p in zip(glyphs, parts)]
+    if sum(wide) >= 2:
         return list(lines)
     if score(mask(union), [mask(g) for g in glyphs], parts) <= 0:
         return list(lines)

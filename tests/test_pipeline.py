@@ -158,6 +158,16 @@ def test_strokes_of_one_letter_that_do_not_touch_read_as_that_letter(recognizer)
     assert recognize_ink([_line_stroke(a, b, 400 * i) for i, (a, b) in enumerate(e)], recognizer).text == "E"
 
 
+def test_words_written_one_under_another_in_one_stroke_each_are_not_one_character(recognizer, resources_dir):
+    # a UNIPEN dev writer's list: 4 joined-up words in a column, together less than twice as tall as wide, that
+    # the classifier liked better as one "E" than as 4 glyphs it cannot read (merge_lone_character)
+    from hwr_desktop.pipeline import ink_lines
+
+    strokes = load_ink(resources_dir / "unipen" / "glow_gods_green_grow.ink.json")
+    lines = ink_lines(strokes, recognizer)
+    assert len(lines) == 4 and [len(line.glyphs) for line in lines] == [1, 1, 1, 1]
+
+
 def test_marks_on_the_canvas_are_read_as_punctuation(recognizer, resources_dir):
     # real strokes of "hello", then a period on its baseline: every stroke is read, none dropped
     strokes = load_ink(resources_dir / "omniglot_hello.ink.json")

@@ -217,7 +217,7 @@ def test_real_writers_text_has_as_many_lines_as_written(path):
 
 
 def test_the_real_samples_are_there():
-    assert len(UNIPEN_SAMPLES) == 11
+    assert len(UNIPEN_SAMPLES) == 14
 
 
 def test_paragraphs_start_after_a_blank_line():

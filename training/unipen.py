@@ -434,19 +434,20 @@ def to_ink_points(segment: Segment, px_per_inch: float = PX_PER_INCH, margin: fl
 def written_lines(strokes: list[np.ndarray]) -> int:
     """The truth: how many lines the pen wrote. A stroke starts a line where the pen went back left, by half
     the text's width or 4 letter heights, whichever is less (a short line, a centred one), and down, its
-    middle no higher than a quarter height above the line so far. float (n, >=2) strokes, y down."""
+    middle no higher than a quarter height above the line so far's bottom and 3/4 of a height below its middle
+    (the dot of a lone "?" or the last bar of an "E" starts none). float (n, >=2) strokes, y down."""
     pts = np.vstack([s[:, :2] for s in strokes])
     width = float(np.ptp(pts[:, 0])) or 1.0
     heights = [float(np.ptp(s[:, 1])) for s in strokes]
     h = float(np.median(sorted(heights)[len(heights) // 2:])) or 1.0  # the taller half: letters, not dots
-    lines, bottom, right = 1, strokes[0][:, 1].max(), strokes[0][:, 0].max()
+    lines, top, bottom, right = 1, strokes[0][:, 1].min(), strokes[0][:, 1].max(), strokes[0][:, 0].max()
     for s in strokes[1:]:
         x0, cy = s[:, 0].min(), (s[:, 1].min() + s[:, 1].max()) / 2
-        if x0 < right - min(0.5 * width, 4 * h) and cy > bottom - 0.25 * h:
+        if x0 < right - min(0.5 * width, 4 * h) and cy > bottom - 0.25 * h and cy > (top + bottom) / 2 + 0.75 * h:
             lines += 1
-            bottom, right = s[:, 1].max(), s[:, 0].max()
+            top, bottom, right = s[:, 1].min(), s[:, 1].max(), s[:, 0].max()
         else:
-            bottom, right = max(bottom, s[:, 1].max()), max(right, s[:, 0].max())
+            top, bottom, right = min(top, s[:, 1].min()), max(bottom, s[:, 1].max()), max(right, s[:, 0].max())
     return lines
 
 
