@@ -64,7 +64,7 @@ FILL_SURE: float | None = 0.8  # a glyph no line character fell on, read this su
 FILL_MARGIN = 8.0  # ... unless the line network finds the reading with it this many nats less likely
 SPIKE_LEAD = 1.0  # frames before a glyph's left edge that its character's spike may come (cuts at numbers)
 MATCH_P = 0.1  # a line character matches a glyph that reads as it at least this likely (``_match_glyphs``)
-RELETTER = 24  # readings of a group's glyphs from their alternatives rescored by the line network (``reletter``)
+RELETTER = 8  # readings of a group's glyphs from their alternatives rescored by the line network (``reletter``)
 RELETTER_P = 0.02  # ... from the alternatives at least this likely, at most RELETTER_ALTS a glyph
 RELETTER_ALTS = 3
 
