@@ -60,7 +60,7 @@ BEST_MARGIN: float | None = 3.0  # the glyph reading this much likelier than the
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 SPLIT_STEP = 2.0  # a word whose surely read glyphs change size by this factor is two words (``split_sizes``) ...
 SPLIT_SURE = 2  # ... where each part has at least this many of them
-FILL_SURE: float | None = 0.8  # a glyph no line character fell on, read this surely, is put back (``_fill_in``)
+FILL_SURE: float | None = 0.7  # a glyph no line character fell on, read this surely, is put back (``_fill_in``)
 FILL_MARGIN = 8.0  # ... unless the line network finds the reading with it this many nats less likely
 SPIKE_LEAD = 1.0  # frames before a glyph's left edge that its character's spike may come (cuts at numbers)
 MATCH_P = 0.1  # a line character matches a glyph that reads as it at least this likely (``_match_glyphs``)
@@ -557,7 +557,7 @@ def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: 
              for wi, lw in enumerate(line_ws) for ci, (a, b, _, _) in enumerate(lw.chars)]
     owner = _match_glyphs([(c, x) for _, _, c, x in chars], glyphs)
     claimed = set(owner)
-    inserts: list[tuple[int, int, GlyphResult]] = []  # (word, position in its text, glyph)
+    inserts: list[tuple[int, int, GlyphResult, int]] = []  # (word, position in its text, glyph, its index)
     # a glyph whose line character is another letter may be half of it: a letter the layout cut in two ("tl" for
     # the H the line network read there); its neighbour is no letter of its own
     unlike = {o for o, (_, _, c, _) in zip(owner, chars) if not look_alike(c, glyphs[o].char)}
@@ -573,14 +573,14 @@ def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: 
             if look_alike(near, g.char) and near != g.char:
                 char = near
                 break
-        inserts.append((wi, ci, g if char == g.char else replace(g, char=char)))
+        inserts.append((wi, ci, g if char == g.char else replace(g, char=char), gi))
     if not inserts:
         return words
     texts = [w.text for w in words]
 
     def code_with(adds) -> list[int] | None:
         t = list(texts)
-        for wi, ci, g in sorted(adds, key=lambda a: -a[1]):
+        for wi, ci, g, _ in sorted(adds, key=lambda a: -a[1]):
             t[wi] = t[wi][:ci] + g.char + t[wi][ci:]
         return _encode(" ".join(t), labels)
 
@@ -589,11 +589,16 @@ def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: 
         return words
     lp = sequence_logp(probs[span[0] : span[1]], codes)
     kept = [a for a, v in zip(inserts, lp[1:]) if v >= lp[0] - FILL_MARGIN]
-    out = list(words)
+    # a glyph word that goes back whole stays a word of its own ("1 1", not "11")
+    word_of = [wi for wi, w in enumerate(glyph_words) for _ in w.glyphs]
+    back = {a[3] for a in kept}
+    whole = {wi for wi in set(word_of) if all(gi in back for gi, o in enumerate(word_of) if o == wi)}
+    kept = [a for a in kept if word_of[a[3]] not in whole]
+    out = list(words) + [glyph_words[wi] for wi in sorted(whole)]
     for wi in sorted({a[0] for a in kept}):
         w = out[wi]
         text, gl = list(w.text), list(w.glyphs)
-        for _, ci, g in sorted((a for a in kept if a[0] == wi), key=lambda a: -a[1]):
+        for _, ci, g, _ in sorted((a for a in kept if a[0] == wi), key=lambda a: -a[1]):
             text.insert(ci, g.char)
             gl.insert(ci, g)
         t = "".join(text)
