@@ -23,6 +23,7 @@ the whole line image with CTC; ``ctc`` decodes it. Here:
 from __future__ import annotations
 
 import functools
+import heapq
 import logging
 import math
 from dataclasses import dataclass, replace
@@ -277,13 +278,22 @@ def _chars_of(lw: LineWord, left: float, right: float, y0: float, y1: float) -> 
     return tuple(out)
 
 
+def _p_of(g: GlyphResult, c: str, default: float = 0.0) -> float:
+    """The probability a glyph's alternatives give ``c`` (``default`` where ``c`` is none of them)."""
+    return max((a.p for a in g.alternatives if a.char == c), default=default)
+
+
+def _reading_first(text: str, alternatives: tuple[str, ...]) -> tuple[str, ...]:
+    """A word's alternatives with ``text``, its reading now, first (none stay none: they were not asked)."""
+    return (text, *(a for a in alternatives if a != text)) if alternatives else ()
+
+
 def _glyph_logp(glyphs: Sequence[GlyphResult], chars: Sequence[str]) -> float:
     """log P(chars) under the glyph model, glyph by glyph (a character not among a glyph's alternatives
     gets GLYPH_FLOOR)."""
     total = 0.0
     for g, c in zip(glyphs, chars):
-        p = max((a.p for a in g.alternatives if a.char == c), default=0.0)
-        total += math.log(max(p, GLYPH_FLOOR))
+        total += math.log(max(_p_of(g, c), GLYPH_FLOOR))
     return total
 
 
@@ -388,8 +398,7 @@ def _one_of_doubles(glyph_words: Sequence[WordResult]) -> str:
 
 def _letter_options(g: GlyphResult) -> list[tuple[str, float]]:
     """A glyph's readings for ``reletter``: its own first, then its likeliest other alternatives; (char, log p)."""
-    own = max((a.p for a in g.alternatives if a.char == g.char), default=g.confidence)
-    out = [(g.char, math.log(max(own, GLYPH_FLOOR)))]
+    out = [(g.char, math.log(max(_p_of(g, g.char, g.confidence), GLYPH_FLOOR)))]
     for a in g.alternatives:
         if len(out) >= RELETTER_ALTS:
             break
@@ -400,8 +409,6 @@ def _letter_options(g: GlyphResult) -> list[tuple[str, float]]:
 
 def _kbest(options: Sequence[Sequence[tuple[str, float]]], k: int) -> list[tuple[float, tuple[int, ...]]]:
     """The ``k`` likeliest picks of one option per position (options' log p summed), likeliest first."""
-    import heapq
-
     start = tuple(0 for _ in options)
     score = lambda pick: sum(o[i][1] for o, i in zip(options, pick))  # noqa: E731
     heap, seen, out = [(-score(start), start)], {start}, []
@@ -457,10 +464,8 @@ def reletter(glyph_words: Sequence[WordResult], probs: np.ndarray, fa: int, fb: 
         if text == w.text:
             out.append(w)
             continue
-        glyphs = tuple(g if c == g.char else replace(g, char=c, confidence=max(
-            (a.p for a in g.alternatives if a.char == c), default=0.0)) for g, c in zip(w.glyphs, text))
-        alts = (text, *(a for a in w.alternatives if a != text)) if w.alternatives else ()
-        out.append(replace(w, text=text, glyphs=glyphs, alternatives=alts))
+        glyphs = tuple(g if c == g.char else replace(g, char=c, confidence=_p_of(g, c)) for g, c in zip(w.glyphs, text))
+        out.append(replace(w, text=text, glyphs=glyphs, alternatives=_reading_first(text, w.alternatives)))
     return out
 
 
@@ -507,11 +512,10 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
         return list(glyph_words)  # printed letters, well apart, each read surely (no beam needed to see it)
     xa = min(w.box[0] for w in glyph_words)
     xb = max(w.box[2] for w in glyph_words)
+    fa, fb = _span(frames, xa, xb, regions[0][0], regions[-1][1], len(probs))
     if RELETTER:
-        fa, fb = _span(frames, xa, xb, regions[0][0], regions[-1][1], len(probs))
         glyph_words = reletter(glyph_words, probs, fa, fb, reader, lexicon)
     if BEST_MARGIN is not None:  # the best path, scored as the beam's reading would be, falls far short: no beam
-        fa, fb = _span(frames, xa, xb, regions[0][0], regions[-1][1], len(probs))
         scores = _weigh(glyph_words, best, probs, fa, fb, reader, lexicon)
         if scores is not None and scores[0] >= scores[1] + BEST_MARGIN:
             return list(glyph_words)
@@ -602,7 +606,7 @@ def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: 
             text.insert(ci, g.char)
             gl.insert(ci, g)
         t = "".join(text)
-        out[wi] = WordResult(union_box(x.box for x in gl), t, tuple(gl), (t, *w.alternatives) if w.alternatives else ())
+        out[wi] = WordResult(union_box(x.box for x in gl), t, tuple(gl), _reading_first(t, w.alternatives))
     return out
 
 
@@ -643,6 +647,7 @@ def _match_glyphs(chars: Sequence[tuple[str, float]], glyphs: Sequence[GlyphResu
         owner[i - 1] = j - 1
         i, j = back[i][j]
     return owner
+
 
 def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader: LineReader, *,
                  mode: str = "auto", lexicon: Lexicon | None = None, k: int = 5, reread: Reread | None = None
