@@ -172,12 +172,16 @@ def photograph(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     img = paper * light * (1.0 - contrast * np.clip(small, 0, 1))
     if rng.random() < 0.5:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 0.9))
-    img = np.clip(img + rng.normal(0, rng.uniform(0, 6), img.shape), 0, 255).astype(np.uint8)
+    out = _read_back(np.clip(img + rng.normal(0, rng.uniform(0, 6), img.shape), 0, 255).astype(np.uint8), rng)
+    return out if out.any() else mask
+
+
+def _read_back(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A photographed uint8 page, JPEG-compressed three times in ten, read back through the app's binarizer."""
     if rng.random() < 0.3:
         _, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
         img = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE)
-    out = binarize(img)
-    return out if out.any() else mask
+    return binarize(img)
 
 
 def written_on_paper(strokes: list[Stroke], rng: np.random.Generator) -> np.ndarray | None:
@@ -195,11 +199,7 @@ def written_on_paper(strokes: list[Stroke], rng: np.random.Generator) -> np.ndar
     paper, level = rng.uniform(150, 245), rng.uniform(20, 120)
     paper = paper * (1.0 + rng.uniform(-0.1, 0.1) * np.linspace(-1, 1, w)[None, :])
     img = paper - (1.0 - ink) * (paper - level) + rng.normal(0, rng.uniform(0, 8), (h, w))
-    img = np.clip(img, 0, 255).astype(np.uint8)
-    if rng.random() < 0.3:
-        _, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
-        img = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE)
-    out = binarize(img)
+    out = _read_back(np.clip(img, 0, 255).astype(np.uint8), rng)
     return out if out.any() else None
 
 
