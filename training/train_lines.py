@@ -4,6 +4,7 @@
     python training/train_lines.py --quick --out /tmp/ql                               # smoke run, about a minute
     python training/train_lines.py --resume runs/lines/last.pt --minutes 60           # go on from a checkpoint
     python training/train_lines.py --init runs/lines/best.pt --lr 3e-4 --paper-p 0.5 --paper-dev   # fine-tune
+    python training/train_lines.py --init resources/line_model.onnx --lr 3e-4 --paper-p 0.5 --paper-dev  # from the shipped model
     python training/train_lines.py --export-checkpoint runs/lines/best.pt             # re-export
 
 What it reads, drawn afresh (with random slant, stretch and rotation) every time a sample is used, through
@@ -110,6 +111,68 @@ class Exported(nn.Module):
 
     def forward(self, x):
         return torch.softmax(self.net(x), dim=-1)
+
+
+def weights_from_onnx(model: LineNet, path: Path, calibrate: list[np.ndarray]) -> float:
+    """Load an exported line model (``resources/line_model.onnx``) back into ``model`` so that a run can start
+    from the shipped weights when no checkpoint is at hand. The export folds each BatchNorm into its
+    convolution, so the convolutions take the folded weights and each BatchNorm is set to the statistics its
+    convolution produces on ``calibrate`` (images as ``collate`` takes them), with scale and shift chosen so
+    that in eval mode it adds the folded bias and nothing else (and in training mode nearly so). ONNX's LSTM
+    keeps its gates as i, o, f, c where torch keeps i, f, g, o. Returns the max |torch - onnxruntime|."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+
+    m = onnx.load(str(path))
+    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    convs = [n for n in m.graph.node if n.op_type == "Conv"]
+    lstms = [n for n in m.graph.node if n.op_type == "LSTM"]
+    matmuls = [n for n in m.graph.node if n.op_type == "MatMul" and n.input[1] in init]
+    if len(convs) != 4 or len(lstms) != 2 or len(matmuls) != 2:
+        raise ValueError(f"{path}: not a LineNet export ({len(convs)} Conv, {len(lstms)} LSTM, {len(matmuls)} MatMul)")
+    t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).float()  # noqa: E731
+    sd = {}
+    blocks = [b for b in model.conv]
+    folded_bias = []
+    for k, (node, block) in enumerate(zip(convs, blocks)):
+        sd[f"conv.{k}.0.weight"] = t(init[node.input[1]])
+        folded_bias.append(init[node.input[2]])
+    sd["proj.weight"], sd["proj.bias"] = t(init[matmuls[0].input[1]].T), t(init["net.proj.bias"])
+    sd["head.weight"], sd["head.bias"] = t(init[matmuls[1].input[1]].T), t(init["net.head.bias"])
+    h = model.rnn.hidden_size
+    order = np.concatenate([np.arange(h) + g * h for g in (0, 2, 3, 1)])  # torch gate g <- ONNX gate order[g]
+    for layer, node in enumerate(lstms):
+        w, r, b = (init[name] for name in node.input[1:4])
+        for d, suffix in enumerate(("", "_reverse")):
+            sd[f"rnn.weight_ih_l{layer}{suffix}"] = t(w[d][order])
+            sd[f"rnn.weight_hh_l{layer}{suffix}"] = t(r[d][order])
+            sd[f"rnn.bias_ih_l{layer}{suffix}"] = t(b[d][: 4 * h][order])
+            sd[f"rnn.bias_hh_l{layer}{suffix}"] = t(b[d][4 * h :][order])
+    for k, fb in enumerate(folded_bias):  # identity BatchNorms first, then calibrated block by block
+        n = len(fb)
+        sd[f"conv.{k}.1.weight"], sd[f"conv.{k}.1.bias"] = torch.ones(n), t(fb)
+        sd[f"conv.{k}.1.running_mean"], sd[f"conv.{k}.1.running_var"] = torch.zeros(n), torch.ones(n) - 1e-5
+        sd[f"conv.{k}.1.num_batches_tracked"] = torch.tensor(0)
+    model.load_state_dict(sd)
+    model.eval()
+    x, _ = collate(calibrate)
+    with torch.no_grad():
+        f = x - 0.1
+        for k, block in enumerate(blocks):
+            conv, bn = block[0], block[1]
+            z = conv(f)
+            mean, var = z.mean((0, 2, 3)), z.var((0, 2, 3), unbiased=False)
+            bn.running_mean.copy_(mean)
+            bn.running_var.copy_(var)
+            bn.weight.copy_(torch.sqrt(var + bn.eps))
+            bn.bias.copy_(mean + torch.from_numpy(folded_bias[k]).float())
+            f = block(f)
+        sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        ref = sess.run(None, {"lines": x.numpy()})[0]
+        got = torch.softmax(model(x), -1).numpy()
+    model.train()
+    return float(np.abs(ref - got).max())
 
 
 # --- samples -------------------------------------------------------------------------------------------
@@ -390,7 +453,7 @@ def main(argv: list[str] | None = None) -> None:
             kind = {"float": float, "int": int}.get(str(f.type), str)
             parser.add_argument(name, type=kind, default=f.default)
     parser.add_argument("--resume", help="a last.pt / best.pt to go on from (its config, weights, optimizer, time)")
-    parser.add_argument("--init", help="a checkpoint whose weights start a new run (its own optimizer and clock)")
+    parser.add_argument("--init", help="a checkpoint (or an exported .onnx) whose weights start a new run (its own optimizer and clock)")
     parser.add_argument("--export-checkpoint", help="only export this checkpoint to --export")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (1 leaves a core to other work)")
     args = parser.parse_args(argv)
@@ -445,7 +508,12 @@ def main(argv: list[str] | None = None) -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     state = {"elapsed": 0.0, "step": 0, "best": float("inf"), "seen": 0}
-    if args.init:
+    if args.init and args.init.endswith(".onnx"):
+        diff = weights_from_onnx(model, Path(args.init), [im for _, im in dev[:96]])
+        log(f"weights from {args.init} (torch vs onnxruntime max abs diff {diff:.2e})")
+        if diff > 1e-3:
+            raise SystemExit(f"{args.init}: the weights read back do not reproduce the model ({diff:.2e})")
+    elif args.init:
         model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
         log(f"weights from {args.init}")
     if args.resume:
