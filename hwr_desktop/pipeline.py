@@ -7,6 +7,7 @@ function takes its recognizer as an argument; none keeps state.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import dataclasses
 import hashlib
 import logging
@@ -290,10 +291,20 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
                                       merge=lambda whole, pieces, parts: merge_score(whole, pieces, parts, recognizer))
     except EmptyInputError:
         return PageResult(w, h, "", (), skew=angle)
+    levelled = lines
+    if line_reader is not None:
+        def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
+            kept = [g for g in levelled[n].glyphs if boxes is None or g.box in boxes] or list(levelled[n].glyphs)
+            x0, y0, x1, y1 = union_box(g.box for g in kept)
+            out = np.zeros((y1 - y0, x1 - x0), bool)
+            for g in kept:
+                gx0, gy0, gx1, gy1 = g.box
+                out[gy0 - y0 : gy1 - y0, gx0 - x0 : gx1 - x0] |= glyph_mask(labels, g)
+            return out, float(x0), 1.0
+        ahead = read_ahead(line_mask, len(levelled), line_reader)
     glyphs = [g for line in lines for g in line.glyphs]
     batch = np.zeros((len(glyphs), 1, SIZE, SIZE), np.float32)
     boxes = []
-    levelled = lines
     step = 200
     for j in range(0, len(glyphs), step):
         chunk = glyphs[j : j + step]
@@ -311,16 +322,8 @@ def recognize_image(image: np.ndarray, recognizer: Recognizer, *, mode: str = "a
     page = _assemble(lines, probs, recognizer.labels, mode, k, w, h, lexicon, context, marks=True,
                      head=recognizer.placement)
     if line_reader is not None:
-        def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
-            kept = [g for g in levelled[n].glyphs if boxes is None or g.box in boxes] or list(levelled[n].glyphs)
-            x0, y0, x1, y1 = union_box(g.box for g in kept)
-            out = np.zeros((y1 - y0, x1 - x0), bool)
-            for g in kept:
-                gx0, gy0, gx1, gy1 = g.box
-                out[gy0 - y0 : gy1 - y0, gx0 - x0 : gx1 - x0] |= glyph_mask(labels, g)
-            return out, float(x0), 1.0
         page = read_lines_whole(page, line_mask, line_reader, mode=mode, k=k, lexicon=lexicon,
-                                levelled=levelled if back is not None else None, back=back)
+                                levelled=levelled if back is not None else None, back=back, ahead=ahead)
     return dataclasses.replace(page, skew=angle)
 
 
@@ -423,6 +426,12 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     height = int(math.ceil(max(0.0, float(pts[:, 1].max()))))
     if lines is None:
         lines = ink_lines(strokes, recognizer)
+    if line_reader is not None:
+        def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
+            kept = [g for g in lines[n].glyphs if boxes is None or g.box in boxes] or list(lines[n].glyphs)
+            mask, (ox, _), per_unit = ink_line_mask([strokes[i] for g in kept for i in g.strokes])
+            return mask, ox, per_unit
+        ahead = read_ahead(line_mask, len(lines), line_reader)
     glyphs = [g for line in lines for g in line.glyphs]
     outputs = (recognizer.predict(ink_glyph_batch(strokes, glyphs)) if cache is None
                else cache.predict(strokes, glyphs, recognizer))
@@ -432,11 +441,7 @@ def recognize_ink(strokes: Sequence[Stroke], recognizer: Recognizer, *, mode: st
     page = _assemble(lines, probs, recognizer.labels, mode, k, width, height, lexicon, context, guides, marks=True,
                      head=recognizer.placement)
     if line_reader is not None:
-        def line_mask(n: int, boxes: set | None = None) -> tuple[np.ndarray, float, float]:
-            kept = [g for g in lines[n].glyphs if boxes is None or g.box in boxes] or list(lines[n].glyphs)
-            mask, (ox, _), per_unit = ink_line_mask([strokes[i] for g in kept for i in g.strokes])
-            return mask, ox, per_unit
-        page = read_lines_whole(page, line_mask, line_reader, mode=mode, k=k, lexicon=lexicon)
+        page = read_lines_whole(page, line_mask, line_reader, mode=mode, k=k, lexicon=lexicon, ahead=ahead)
     return page
 
 
@@ -459,9 +464,34 @@ def _map_word(word: WordResult, back: np.ndarray, width: int, height: int) -> Wo
     return dataclasses.replace(word, glyphs=glyphs, box=union_box(g.box for g in glyphs))
 
 
+WholeLines = tuple[list[tuple[np.ndarray, float, float]], list, list[np.ndarray]]
+_AHEAD: concurrent.futures.ThreadPoolExecutor | None = None
+_AHEAD_LOCK = threading.Lock()
+
+
+def read_ahead(line_mask: Callable[..., tuple[np.ndarray, float, float]], n_lines: int,
+               reader: LineReader) -> "concurrent.futures.Future[WholeLines]":
+    """Start reading lines ``0 .. n_lines - 1`` whole (their masks, line images and the line recognizer's
+    probabilities) in a worker thread while the caller reads the glyphs: both need only the segmentation, and
+    onnxruntime, OpenCV and numpy let go of the interpreter while they work, so on two cores the line network
+    runs beside the glyph model and the decoding. ``read_lines_whole`` takes the result."""
+    global _AHEAD
+    with _AHEAD_LOCK:
+        if _AHEAD is None:
+            _AHEAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwr-lines")
+    return _AHEAD.submit(_whole_lines, line_mask, n_lines, reader)
+
+
+def _whole_lines(line_mask: Callable[..., tuple[np.ndarray, float, float]], n_lines: int, reader: LineReader) -> WholeLines:
+    masks = [line_mask(n) for n in range(n_lines)]
+    images = [normalize_line(m) for m, _, _ in masks]
+    return masks, images, reader.recognizer.predict(images)
+
+
 def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray, float, float]], reader: LineReader, *,
                      mode: str = "auto", k: int = 5, lexicon: Lexicon | None = None,
-                     levelled: Sequence[Line] | None = None, back: np.ndarray | None = None) -> PageResult:
+                     levelled: Sequence[Line] | None = None, back: np.ndarray | None = None,
+                     ahead: "concurrent.futures.Future[WholeLines] | None" = None) -> PageResult:
     """``page`` (the glyph reading) with its lines also read whole by the line recognizer and each word the
     likelier of the two readings (``joined.combine_line``).
 
@@ -472,6 +502,8 @@ def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray
             another size than its line, read again on its own).
         levelled, back: for a deskewed page, its lines with boxes on the levelled page (where the masks were
             cut) and the 2x3 affine matrix from there to the input's pixels; None otherwise.
+        ahead: ``read_ahead(line_mask, len(page.lines), reader)``, started earlier: the whole lines come from it
+            (a run of words of another size is still drawn and read here).
     """
     flats = [line if levelled is None or back is None else _with_boxes(line, levelled[n])
              for n, line in enumerate(page.lines)]
@@ -479,10 +511,21 @@ def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray
     # a word of two sizes split first (a small word run into a large one)
     split = [[part for w in flat.words for part in split_sizes(w)] for flat in flats]
     parts = [(n, run) for n, words in enumerate(split) for run in size_runs(words)]
-    masks = [line_mask(n) if len(run) == len(split[n]) else
-             line_mask(n, {g.box for i in run for g in split[n][i].glyphs}) for n, run in parts]
-    images = [normalize_line(m) for m, _, _ in masks]
-    probs = reader.recognizer.predict(images)
+    whole = ahead.result() if ahead is not None else None
+    own = [i for i, (n, run) in enumerate(parts) if whole is None or len(run) != len(split[n])]
+    masks: list = [None] * len(parts)
+    images: list = [None] * len(parts)
+    probs: list = [None] * len(parts)
+    for i in own:
+        n, run = parts[i]
+        masks[i] = line_mask(n) if len(run) == len(split[n]) else line_mask(n, {g.box for j in run for g in split[n][j].glyphs})
+        images[i] = normalize_line(masks[i][0])
+    for i, p in zip(own, reader.recognizer.predict([images[i] for i in own])):
+        probs[i] = p
+    if whole is not None:
+        for i, (n, run) in enumerate(parts):
+            if i not in own:
+                masks[i], images[i], probs[i] = whole[0][n], whole[1][n], whole[2][n]
     read_words: list[list[WordResult]] = [[] for _ in flats]
     for (n, run), p, image, (_, origin, per_unit) in zip(parts, probs, images, masks):
         frames = LineFrames(image, reader.stride, origin, per_unit)

@@ -7,7 +7,7 @@ import pytest
 from conftest import LABELS, FakeRecognizer
 from probs import SpellingLineNet
 from hwr_desktop.errors import EmptyInputError, InputError
-from hwr_desktop.ink import Stroke, load_ink
+from hwr_desktop.ink import Stroke, load_ink, rasterize
 from hwr_desktop.pipeline import (
     load_image,
     recognize_file,
@@ -245,7 +245,8 @@ def test_a_word_written_larger_than_its_line_is_read_as_a_line_image_of_its_own(
 
     net = Counting()
     page = recognize_ink(strokes, FakeRecognizer("o"), line_reader=LineReader(net))
-    assert len(net.images) == 3  # three runs of one size, each scaled on its own
+    # the whole line was read ahead (beside the glyphs); then three runs of one size, each scaled on its own
+    assert len(net.images) == 4 and all(w < net.images[0][1] for _, w in net.images[1:])
     assert len(page.lines) == 1 and len(page.lines[0].words) == 3
 
 
@@ -295,3 +296,20 @@ def test_a_real_writers_line_keeps_its_punctuation(recognizer, resources_dir):
     ink = load_ink(resources_dir / "unipen" / "punctuation.ink.json")
     text = recognize_ink(ink, recognizer).text
     assert text.startswith("but-few ") and text.endswith("!") and len(text.split()) == 4
+
+
+def test_reading_the_lines_ahead_beside_the_glyphs_changes_no_reading(recognizer, resources_dir, monkeypatch):
+    """The whole lines are read in a worker thread while the glyphs are read (``read_ahead``): the same page as
+    reading them afterwards, on ink and on an image of it."""
+    from hwr_desktop import pipeline
+    from hwr_desktop.joined import LineReader
+
+    reader = LineReader.from_path()
+    ink = load_ink(resources_dir / "unipen" / "glow_gods_green_grow.ink.json")
+    image = rasterize(ink, scale=0.5, width=3.0)
+    ahead = [recognize_ink(ink, recognizer, line_reader=reader), recognize_image(image, recognizer, line_reader=reader)]
+    monkeypatch.setattr(pipeline, "read_ahead", lambda *args: None)
+    after = [recognize_ink(ink, recognizer, line_reader=reader), recognize_image(image, recognizer, line_reader=reader)]
+    for a, b in zip(ahead, after):
+        assert len(a.lines) >= 2 and a.text
+        assert a == b
