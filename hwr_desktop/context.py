@@ -35,6 +35,7 @@ from .decoding import (could_be_number, decode_word, digit_mask, label_mask, let
                        symbol_mask)
 from .lexicon import Lexicon, apply_lexicon
 from .results import Box
+from .stats import median
 
 log = logging.getLogger(__name__)
 
@@ -114,15 +115,16 @@ def fit_baseline(boxes: Sequence[Box]) -> tuple[float, float]:
     xs = np.array([(b[0] + b[2]) / 2 for b in boxes], float)
     ys = np.array([b[3] for b in boxes], float)
     if len(boxes) < 4:
-        return float(np.median(ys)), 0.0
+        return median(ys.tolist()), 0.0
     # Theil-Sen slope, then the intercept from the upper half of the residuals (bottoms above descenders).
     i, j = np.triu_indices(len(xs), 1)
     dx = xs[j] - xs[i]
     ok = np.abs(dx) > 1e-6
     slope = float(np.median((ys[j] - ys[i])[ok] / dx[ok])) if ok.any() else 0.0
     slope = float(np.clip(slope, -0.3, 0.3))
-    res = ys - slope * xs
-    return float(np.median(res[res <= np.median(res)]) if len(res) >= 4 else np.median(res)), slope
+    res = (ys - slope * xs).tolist()
+    middle = median(res)
+    return median([r for r in res if r <= middle]), slope  # 4 glyphs at least here
 
 
 def guide_metrics(boxes: Sequence[Box], guides: tuple[float, float]) -> tuple[float, float, float] | None:
@@ -173,9 +175,9 @@ def line_metrics(boxes: Sequence[Box], probs: np.ndarray, labels: Sequence[str],
     if not small and not tall:
         return guide_metrics(boxes, guides) if guides is not None else None
     if small and tall:  # both: trust the small letters, corrected towards the capitals when they disagree
-        xh = 0.5 * (float(np.median(small)) + float(np.median(tall)))
+        xh = 0.5 * (median(small) + median(tall))
     else:
-        xh = float(np.median(small or tall))
+        xh = median(small or tall)
     return a, b, max(xh, 1.0)
 
 

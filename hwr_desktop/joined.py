@@ -39,6 +39,7 @@ from .lexicon import Lexicon, read_words, shipped_words_path
 from .lines import BODY, PAD, LineImage, LineRecognizer
 from .personal import look_alike
 from .results import Candidate, GlyphResult, LineResult, WordResult, union_box
+from .stats import median
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +321,7 @@ def word_size(word: WordResult) -> float | None:
     """The x-height a word is written at, by its surely read letters (``glyph_size``; the median), or None
     where none is sure."""
     sizes = [s for g in word.glyphs if (s := glyph_size(g)) is not None]
-    return float(np.median(sizes)) if sizes else None
+    return median(sizes) if sizes else None
 
 
 def size_runs(words: Sequence[WordResult]) -> list[list[int]]:
@@ -333,7 +334,7 @@ def size_runs(words: Sequence[WordResult]) -> list[list[int]]:
     for i, word in enumerate(words):
         size = word_size(word)
         if runs and (size is None or not sizes[-1]
-                     or max(size, ref := float(np.median(sizes[-1]))) / min(size, ref) <= SIZE_STEP):
+                     or max(size, ref := median(sizes[-1])) / min(size, ref) <= SIZE_STEP):
             runs[-1].append(i)
             if size is not None:
                 sizes[-1].append(size)
@@ -358,7 +359,7 @@ def split_sizes(word: WordResult) -> list[WordResult]:
     for i in range(1, len(sizes)):
         left, right = [s for s in sizes[:i] if s is not None], [s for s in sizes[i:] if s is not None]
         if len(left) >= SPLIT_SURE and len(right) >= SPLIT_SURE:
-            a, b = float(np.median(left)), float(np.median(right))
+            a, b = median(left), median(right)
             small = gaps[: i - 1] if a < b else gaps[i:]  # the gaps between the smaller part's letters
             if max(a, b) / min(a, b) > best and gaps[i - 1] > max(small, default=0):
                 best, cut = max(a, b) / min(a, b), i

@@ -34,6 +34,7 @@ import numpy as np
 from .errors import EmptyInputError
 from .ink import Stroke
 from .results import Box, Glyph, Line, Word, union_box
+from .stats import median, percentile
 
 WORD_GAP_MIN, WORD_GAP_MAX = 0.4, 0.8  # word gaps lie between these fractions of the line's glyph height
 WORD_GAP_MEDIAN = 2.5  # ... and are at least this many times the line's median gap
@@ -101,8 +102,8 @@ def typical_height(units: Sequence[Unit]) -> float:
 
 def tall_median(sizes: Sequence[float]) -> float:
     """The median of the sizes at least 0.4 times the 90th percentile (``typical_height``'s statistic)."""
-    h = np.asarray(sizes, float)
-    return float(np.median(h[h >= 0.4 * np.percentile(h, 90)]))
+    tall = 0.4 * percentile(sizes, 90)
+    return median([h for h in sizes if h >= tall])
 
 
 def _is_small(u: Unit, height: float) -> bool:
@@ -335,8 +336,8 @@ def word_gap_threshold(gaps: Sequence[float], height: float) -> float:
     """The gap that separates words on one line: a multiple of its median gap, within bounds set by its
     height. On a short line (at most ``SHORT_LINE`` gaps) the median may itself be a word gap ("9 19 91":
     word, letter, word, letter), so there the smallest gap sets it too, down to ``WORD_GAP_SHORT`` heights."""
-    median = float(np.median(gaps)) if len(gaps) else 0.0
-    threshold = float(np.clip(WORD_GAP_MEDIAN * max(median, 0.0), WORD_GAP_MIN * height, WORD_GAP_MAX * height))
+    middle = float(np.median(gaps)) if len(gaps) else 0.0
+    threshold = float(np.clip(WORD_GAP_MEDIAN * max(middle, 0.0), WORD_GAP_MIN * height, WORD_GAP_MAX * height))
     if 2 <= len(gaps) <= SHORT_LINE:
         smallest = max(float(min(gaps)), 0.05 * height)
         threshold = min(threshold, float(np.clip(WORD_GAP_MEDIAN * smallest, WORD_GAP_SHORT * height,
@@ -379,11 +380,11 @@ def group_words(glyph_boxes: Sequence[Box], height: float) -> list[list[int]]:
     tall = [b[3] - b[1] for b in glyph_boxes]
     # a gap amid writing larger than the line's (a word written larger) is measured in that writing's size:
     # the smaller of the median heights of the glyphs on either side with their neighbours
-    around = [float(np.median(tall[max(0, i - 1) : i + 2])) for i in range(len(tall))]
+    around = [median(tall[max(0, i - 1) : i + 2]) for i in range(len(tall))]
     local = [min(around[i - 1], around[i]) / max(height, 1e-6) for i in range(1, len(glyph_boxes))]
     gaps = [(glyph_boxes[i][0] - rights[i - 1]) / (min(v, LOCAL_MAX) if v >= LOCAL_EDGE else 1.0)
             for i, v in zip(range(1, len(glyph_boxes)), local)]
-    letter_height = float(np.median(sorted(tall)[len(tall) // 2:]))
+    letter_height = median(sorted(tall)[len(tall) // 2:])
     natural = natural_word_gap(gaps, letter_height)
     threshold = natural if natural is not None else word_gap_threshold(gaps, height)
     words = [[0]]
