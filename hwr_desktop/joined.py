@@ -69,6 +69,7 @@ MATCH_P = 0.1  # a line character matches a glyph that reads as it at least this
 RELETTER = 8  # readings of a group's glyphs from their alternatives rescored by the line network (``reletter``)
 RELETTER_P = 0.02  # ... from the alternatives at least this likely, at most RELETTER_ALTS a glyph
 RELETTER_ALTS = 3
+NUMBERS_KEPT: float | None = 0.6  # a number whose digits read at least this surely keeps them (line reading aside)
 
 
 @dataclass(frozen=True)
@@ -680,9 +681,11 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
             words += glyph_words
             continue
         if (all(len(w.text) >= 2 and w.text.isdigit() for w in glyph_words)
-                and any(c.isdigit() for i in l_idx for c in greedy[i][0])):
-            # numbers (the line reading sees digits too): the glyph reading has every digit, the line reading
-            # often drops one; a joined word that the glyphs took for digits ("44" for "all") is weighed
+                and ((NUMBERS_KEPT is not None and all(g.confidence >= NUMBERS_KEPT for w in glyph_words for g in w.glyphs))
+                     or any(c.isdigit() for i in l_idx for c in greedy[i][0]))):
+            # numbers (the line reading sees digits too, or every digit reads at least NUMBERS_KEPT surely): the
+            # glyph reading has every digit, the line reading often drops one or reads a large number as letters;
+            # a joined word that the glyphs took for digits ("44" for "all", read unsurely) is weighed
             words += glyph_words
             continue
         if out_of_size(glyph_words, frames):

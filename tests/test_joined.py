@@ -176,10 +176,12 @@ def test_numbers_keep_the_glyph_reading_with_every_digit(reader):
     one = spell(("1", 2), ("1", 3), (" ", 9), ("b", 12), ("b", 13), ("a", 15), ("a", 16))
     line = LineResult((0, 10, 62, 30), "11 ba", (word("11", 2, 22, conf=0.5), word("ba", 42, 62)))
     assert combine_line(line, one, FRAMES, LineReader(FakeLineRecognizer(one))).text == "11 ba"
-    # where the line network reads letters ("ab ba"), the glyphs' "11" is weighed like any word: a joined word
-    # that the glyphs took for digits; and a word of letters and digits always is
+    # where the line network reads letters ("ab ba"), the glyphs' "11" read unsurely is weighed like any word: a
+    # joined word that the glyphs took for digits; and a word of letters and digits always is
     assert read(reader, "11", 0.5) == "ab ba"
     assert read(reader, "c1", 0.5) == "ab ba"
+    # digits each read at least NUMBERS_KEPT surely are a number, whatever the line network reads there
+    assert read(reader, "11", joined.NUMBERS_KEPT) == "11 ba"
 
 
 def test_the_glyph_models_say_on_both_readings_counts_letter_for_letter(reader, monkeypatch):
