@@ -58,6 +58,7 @@ TOO_TALL = 2.5  # a word this many line bodies tall does not fit the line image,
 TOO_SMALL = 0.75  # ... this many: they are read again on their own (``combine_line``'s ``reread``)
 SIZE_STEP = 1.6  # neighbouring words whose sizes differ by this factor are read as lines of their own
 SIZE_SURE = 0.5  # the glyphs read at least this surely say how large their word is written
+RUN_SURE = 0.8  # ... and those read at least this surely how large a word is, for ``size_runs``
 BEST_MARGIN: float | None = 3.0  # the glyph reading this much likelier than the best path's is kept without a beam
 LIST_BONUS = 2.0  # credit, in the choice, of a reading whose words are all in the word list
 SPLIT_STEP = 2.0  # a word whose surely read glyphs change size by this factor is two words (``split_sizes``) ...
@@ -319,9 +320,10 @@ def glyph_size(g: GlyphResult) -> float | None:
 
 
 def word_size(word: WordResult) -> float | None:
-    """The x-height a word is written at, by its surely read letters (``glyph_size``; the median), or None
-    where none is sure."""
-    sizes = [s for g in word.glyphs if (s := glyph_size(g)) is not None]
+    """The x-height a word is written at, by its letters read at least RUN_SURE surely (``glyph_size``; the
+    median), or None where none is: the glyphs of a joined-up word are pieces of letters read unsurely, whose
+    sizes would cut the word into runs."""
+    sizes = [s for g in word.glyphs if g.confidence >= RUN_SURE and (s := glyph_size(g)) is not None]
     return median(sizes) if sizes else None
 
 

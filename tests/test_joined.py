@@ -134,6 +134,12 @@ def test_words_written_at_another_size_are_read_as_lines_of_their_own():
     # a word whose size nothing tells (no letter read surely) stays in the run it is in
     words[2] = sized("no", 90, 45, conf=0.2)
     assert joined.size_runs(words) == [[0, 1, 2, 3]]
+    # nor one whose letters read fairly but not RUN_SURE surely: the pieces of a joined-up word the glyph layout
+    # cut apart, whose sizes are those of pieces
+    words[2] = sized("no", 90, 45, conf=joined.RUN_SURE - 0.05)
+    assert joined.size_runs(words) == [[0, 1, 2, 3]]
+    words[2] = sized("no", 90, 45, conf=joined.RUN_SURE)
+    assert joined.size_runs(words) == [[0, 1], [2], [3]]
     # a capital or a tall letter is measured by its usual extent, not taken for a larger word
     assert joined.size_runs([sized("con", 0, 20), sized("b", 50, 29), sized("1", 70, 30)]) == [[0, 1, 2]]
 
