@@ -142,6 +142,11 @@ def _split_core(text: str) -> tuple[str, str, str]:
     return text[:a], text[a:b], text[b:]
 
 
+def _listed(texts: Sequence[str], lexicon: Lexicon) -> bool:
+    """Whether every word of ``texts`` is in the word list (its letters, marks around them aside)."""
+    return all(_split_core(t)[1].lower() in lexicon for t in texts)
+
+
 def word_regions(probs: np.ndarray, labels: Sequence[str], cuts: Sequence[int] = (),
                  spans: Sequence[Span] | None = None) -> list[tuple[int, int]]:
     """The frames [start, end) of each word of a line: the best path's spaces cut it (at their peaks), and
@@ -458,8 +463,7 @@ def reletter(glyph_words: Sequence[WordResult], probs: np.ndarray, fa: int, fb: 
     ctc_lp = sequence_logp(probs[fa:fb], kept)
     scores = [c + GLYPH_WEIGHT * g for c, (_, g) in zip(ctc_lp, texts)]
     if lexicon is not None:
-        scores = [v + LIST_BONUS * all(_split_core(w)[1].lower() in lexicon for w in words)
-                  for v, (words, _) in zip(scores, texts)]
+        scores = [v + LIST_BONUS * _listed(words, lexicon) for v, (words, _) in zip(scores, texts)]
     best = int(np.argmax(scores))
     if best == 0:
         return list(glyph_words)
@@ -494,8 +498,8 @@ def _weigh(glyph_words: Sequence[WordResult], texts: Sequence[str], probs: np.nd
         g_score += GLYPH_WEIGHT * _glyph_logp(glyphs, [g.char for g in glyphs])
         l_score += GLYPH_WEIGHT * _glyph_logp(glyphs, letters)
     if lexicon is not None:
-        g_score += LIST_BONUS * all(_split_core(w.text)[1].lower() in lexicon for w in glyph_words)
-        l_score += LIST_BONUS * all(_split_core(t)[1].lower() in lexicon for t in texts)
+        g_score += LIST_BONUS * _listed([w.text for w in glyph_words], lexicon)
+        l_score += LIST_BONUS * _listed(texts, lexicon)
     return g_score, l_score
 
 
@@ -511,7 +515,10 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
            ) -> list[WordResult]:
     """The reading of one group: its glyph reading, or the line reading of ``regions`` (frames of ``probs``;
     ``best``: their words on the best path)."""
-    sure = all(g.confidence >= GLYPH_SURE for w in glyph_words for g in w.glyphs)
+    # each glyph read surely: printed letters, kept as read, unless the word list has the best path's words and
+    # not the glyphs' ("Cvawl" read surely where the line network reads "crawl"): then they are weighed
+    sure = (all(g.confidence >= GLYPH_SURE for w in glyph_words for g in w.glyphs)
+            and (lexicon is None or not _listed(best, lexicon) or _listed([w.text for w in glyph_words], lexicon)))
     if sure and _letters(glyph_words) >= sum(len(t) for t in best):
         return list(glyph_words)  # printed letters, well apart, each read surely (no beam needed to see it)
     xa = min(w.box[0] for w in glyph_words)

@@ -264,3 +264,12 @@ def test_a_glyph_the_line_reading_left_out_is_put_back(reader, monkeypatch):
     assert read(reader, "abb", 0.85) == "ab ba"
     monkeypatch.setattr(joined, "FILL_MARGIN", 8.0)
     assert read(reader, "abb", 0.7) == "ab ba"
+
+
+def test_letters_read_surely_are_weighed_where_only_the_line_reading_is_a_listed_word(reader):
+    # "cc" read surely glyph by glyph is kept as printed letters; but where the word list has the line network's
+    # "ab" (and not "cc"), the two readings are weighed, and the listed one wins here
+    line = LineResult((0, 10, 62, 30), "cc ba", (word("cc", 2, 22, conf=0.95), word("ba", 42, 62)))
+    assert combine_line(line, LINE, FRAMES, reader).text == "cc ba"
+    assert combine_line(line, LINE, FRAMES, reader, lexicon=Lexicon(["ab", "ba", "dog"])).text == "ab ba"
+    assert combine_line(line, LINE, FRAMES, reader, lexicon=Lexicon(["ab", "ba", "cc"])).text == "cc ba"
