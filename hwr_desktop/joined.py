@@ -660,6 +660,15 @@ def _match_glyphs(chars: Sequence[tuple[str, float]], glyphs: Sequence[GlyphResu
     return owner
 
 
+def _sure_number(glyph_words: Sequence[WordResult], line_texts: Sequence[str]) -> bool:
+    """Whether glyph words read as numbers stand whatever the line network reads there: each digit read at least
+    NUMBERS_KEPT surely, and the line reading has at most one letter more than there are digits (far more
+    letters over fewer glyphs is a joined-up word whose letters ran together into digit-like glyphs)."""
+    glyphs = [g for w in glyph_words for g in w.glyphs]
+    return (NUMBERS_KEPT is not None and all(g.confidence >= NUMBERS_KEPT for g in glyphs)
+            and sum(len(t) for t in line_texts) <= len(glyphs) + 1)
+
+
 def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader: LineReader, *,
                  mode: str = "auto", lexicon: Lexicon | None = None, k: int = 5, reread: Reread | None = None
                  ) -> LineResult:
@@ -690,11 +699,10 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
             words += glyph_words
             continue
         if (all(len(w.text) >= 2 and w.text.isdigit() for w in glyph_words)
-                and ((NUMBERS_KEPT is not None and all(g.confidence >= NUMBERS_KEPT for w in glyph_words for g in w.glyphs))
-                     or any(c.isdigit() for i in l_idx for c in greedy[i][0]))):
-            # numbers (the line reading sees digits too, or every digit reads at least NUMBERS_KEPT surely): the
-            # glyph reading has every digit, the line reading often drops one or reads a large number as letters;
-            # a joined word that the glyphs took for digits ("44" for "all", read unsurely) is weighed
+                and (any(c.isdigit() for i in l_idx for c in greedy[i][0]) or _sure_number(glyph_words, [greedy[i][0] for i in l_idx]))):
+            # numbers (the line reading sees digits too, or every digit reads surely, ``_sure_number``): the glyph
+            # reading has every digit, the line reading often drops one or reads a large number as letters; a
+            # joined word that the glyphs took for digits ("44" for "all", "54" for "schools") is weighed
             words += glyph_words
             continue
         if out_of_size(glyph_words, frames):

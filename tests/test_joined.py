@@ -186,8 +186,13 @@ def test_numbers_keep_the_glyph_reading_with_every_digit(reader):
     # joined word that the glyphs took for digits; and a word of letters and digits always is
     assert read(reader, "11", 0.5) == "ab ba"
     assert read(reader, "c1", 0.5) == "ab ba"
-    # digits each read at least NUMBERS_KEPT surely are a number, whatever the line network reads there
+    # digits each read at least NUMBERS_KEPT surely are a number, whatever the line network reads there ...
     assert read(reader, "11", joined.NUMBERS_KEPT) == "11 ba"
+    # ... unless it reads far more letters there than there are digits ("54" for "schools"): a joined-up word
+    four = spell(("a", 1), ("b", 2), ("c", 4), ("a", 6), (" ", 9), ("b", 12), ("b", 13), ("a", 15), ("a", 16))
+    line = LineResult((0, 10, 62, 30), "11 ba", (word("11", 2, 22, conf=joined.NUMBERS_KEPT), word("ba", 42, 62)))
+    got = combine_line(line, four, FRAMES, LineReader(FakeLineRecognizer(four))).text
+    assert "1" not in got and got.startswith("abc")
 
 
 def test_the_glyph_models_say_on_both_readings_counts_letter_for_letter(reader, monkeypatch):
