@@ -698,8 +698,9 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
         if not l_idx or not glyph_words:  # ink only one reading saw as a word: the glyph reading holds it
             words += glyph_words
             continue
+        line_texts = [greedy[i][0] for i in l_idx]
         if (all(len(w.text) >= 2 and w.text.isdigit() for w in glyph_words)
-                and (any(c.isdigit() for i in l_idx for c in greedy[i][0]) or _sure_number(glyph_words, [greedy[i][0] for i in l_idx]))):
+                and (any(c.isdigit() for t in line_texts for c in t) or _sure_number(glyph_words, line_texts))):
             # numbers (the line reading sees digits too, or every digit reads surely, ``_sure_number``): the glyph
             # reading has every digit, the line reading often drops one or reads a large number as letters; a
             # joined word that the glyphs took for digits ("44" for "all", "54" for "schools") is weighed
@@ -715,11 +716,11 @@ def combine_line(line: LineResult, probs: np.ndarray, frames: LineFrames, reader
             words += choose(glyph_words, own_probs, own_frames, [r for _, _, _, r in own], reader, allowed, lexicon,
                             k, [t for t, _, _, _ in own])
             continue
-        if " ".join(w.text for w in glyph_words) == " ".join(greedy[i][0] for i in l_idx):
+        if " ".join(w.text for w in glyph_words) == " ".join(line_texts):
             words += glyph_words  # both read the same: nothing to decide (and no beam to run)
             continue
         words += choose(glyph_words, probs, frames, [greedy[i][3] for i in l_idx], reader, allowed, lexicon, k,
-                        [greedy[i][0] for i in l_idx])
+                        line_texts)
     words.sort(key=lambda w: w.box[0])
     return replace(line, text=line_text([w.text for w in words]), words=tuple(words),
                    box=union_box([line.box, *(w.box for w in words)]))

@@ -512,20 +512,15 @@ def read_lines_whole(page: PageResult, line_mask: Callable[..., tuple[np.ndarray
     split = [[part for w in flat.words for part in split_sizes(w)] for flat in flats]
     parts = [(n, run) for n, words in enumerate(split) for run in size_runs(words)]
     whole = ahead.result() if ahead is not None else None
-    own = [i for i, (n, run) in enumerate(parts) if whole is None or len(run) != len(split[n])]
-    masks: list = [None] * len(parts)
-    images: list = [None] * len(parts)
-    probs: list = [None] * len(parts)
-    for i in own:
-        n, run = parts[i]
-        masks[i] = line_mask(n) if len(run) == len(split[n]) else line_mask(n, {g.box for j in run for g in split[n][j].glyphs})
-        images[i] = normalize_line(masks[i][0])
+    masks, images, probs, own = [], [], [], []  # own: the parts drawn and read here
+    for i, (n, run) in enumerate(parts):
+        if whole is not None and len(run) == len(split[n]):
+            masks.append(whole[0][n]), images.append(whole[1][n]), probs.append(whole[2][n])
+            continue
+        mask = line_mask(n) if len(run) == len(split[n]) else line_mask(n, {g.box for j in run for g in split[n][j].glyphs})
+        masks.append(mask), images.append(normalize_line(mask[0])), probs.append(None), own.append(i)
     for i, p in zip(own, reader.recognizer.predict([images[i] for i in own])):
         probs[i] = p
-    if whole is not None:
-        for i, (n, run) in enumerate(parts):
-            if i not in own:
-                masks[i], images[i], probs[i] = whole[0][n], whole[1][n], whole[2][n]
     read_words: list[list[WordResult]] = [[] for _ in flats]
     for (n, run), p, image, (_, origin, per_unit) in zip(parts, probs, images, masks):
         frames = LineFrames(image, reader.stride, origin, per_unit)
