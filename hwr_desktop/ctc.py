@@ -139,6 +139,8 @@ class CharLM:
         # Python floats, for the beam's scalar work
         self._table, self._after, self._lone = np.log(p).tolist(), np.log(after).tolist(), np.log(lone).tolist()
         self._unknown = math.log(w0 / (n - 1))
+        self.steps: dict[tuple[str, str], float] = {}  # ``_lm_step``'s values, kept across searches
+
 
     def logp(self, ch: str, context: str) -> float:
         """log P(``ch`` | the last letters of ``context``); ``ch`` a lower-case letter or "$"."""
@@ -162,8 +164,22 @@ OTHER = math.log(0.02)  # a digit or punctuation mark
 SURE_BLANK = math.log(0.999)  # a frame this surely blank starts no character (the beam search skips it)
 
 
+STEPS_KEPT = 200_000  # ``CharLM.steps`` is emptied beyond this many
+
+
 def _lm_step(lm: CharLM, word: str, ch: str) -> float:
-    """The language model's log probability of ``ch`` following ``word`` (the current word's characters)."""
+    """The language model's log probability of ``ch`` following ``word`` (the current word's characters),
+    kept in ``lm.steps``: the searches of a page ask for the same steps again and again."""
+    key = (word, ch)
+    score = lm.steps.get(key)
+    if score is None:
+        if len(lm.steps) >= STEPS_KEPT:
+            lm.steps.clear()
+        score = lm.steps[key] = _lm_step_anew(lm, word, ch)
+    return score
+
+
+def _lm_step_anew(lm: CharLM, word: str, ch: str) -> float:
     if ch == " ":
         letters = word.lower()
         return lm.logp("$", letters) if letters.isalpha() else 0.0
@@ -282,16 +298,23 @@ def align(probs: np.ndarray, target: Sequence[int]) -> list[Span]:
     if T < n:
         return [Span(int(k), min(i, T - 1), min(i, T - 1) + 1, min(i, T - 1), float(probs[min(i, T - 1), k + 1]))
                 for i, k in enumerate(target)] if T else []
-    score = np.full(S, NEG)
-    score[0] = logp[0, BLANK]
-    score[1] = logp[0, ext[1]]
+    emit = logp[:, ext]  # (T, S): each state's label's log probability per frame
+    skip_pen = np.where(skip, 0.0, NEG)  # a jump from s - 2 where it is allowed
+    buf = np.full(S + 2, NEG)  # the scores in columns 2..: columns 0 and 1 stay NEG (no state before the first)
+    score = buf[2:]
+    score[0] = emit[0, 0]
+    score[1] = emit[0, 1]
     back = np.zeros((T, S), np.int8)  # 0: stayed, 1: from s - 1, 2: from s - 2
+    s1, s2 = buf[1:-1], buf[:-2]
     for t in range(1, T):
-        s1 = np.concatenate([[NEG], score[:-1]])
-        s2 = np.where(skip, np.concatenate([[NEG, NEG], score[:-2]]), NEG)
-        stack = np.stack([score, s1, s2])
-        back[t] = stack.argmax(0)
-        score = stack.max(0) + logp[t, ext]
+        from2 = s2 + skip_pen
+        best = np.maximum(score, s1)
+        step = (s1 > score).astype(np.int8)  # ties stay, as the first of equals
+        step[from2 > best] = 2
+        np.maximum(best, from2, out=best)
+        best += emit[t]
+        back[t] = step
+        score[:] = best
     s = S - 1 if score[S - 1] >= score[S - 2] else S - 2
     states = np.zeros(T, np.int64)
     for t in range(T - 1, -1, -1):

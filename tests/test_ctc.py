@@ -135,3 +135,43 @@ def test_a_search_held_to_a_word_list_reads_only_its_words():
     assert beam_search(p, LABELS)[0][0] == "aa"
     held = beam_search(p, LABELS, prefixes=prefixes, words=words)
     assert held[0][0] == "ab" and all(t in words for t, _ in held)
+
+
+def test_align_takes_the_likeliest_path_of_the_reading():
+    """Against a brute force over every frame path that spells the target: the spans cover the frames the
+    likeliest such path gives each character."""
+    import itertools
+
+    rng = np.random.default_rng(4)
+    p = rng.dirichlet(np.ones(4), 6)
+
+    def collapse(path):
+        out, prev = [], 0
+        for t, k in enumerate(path):
+            if k and k != prev:
+                out.append([k - 1, t, t + 1])
+            elif k and k == prev:
+                out[-1][2] = t + 1
+            prev = k
+        return out
+
+    for target in [(0, 1), (1,), (0, 0), (2, 0, 2)]:
+        best = max((path for path in itertools.product(range(4), repeat=len(p))
+                    if [c[0] for c in collapse(path)] == list(target)),
+                   key=lambda path: np.prod([p[t, k] for t, k in enumerate(path)]))
+        spans = align(p, list(target))
+        assert [(s.index, s.start, s.end) for s in spans] == [tuple(c) for c in collapse(best)]
+
+
+def test_the_language_models_steps_are_kept_between_searches_and_bounded(monkeypatch):
+    import hwr_desktop.ctc as ctc
+
+    p = frames([1, 8, 0.1, 0.1], [9, 0.1, 0.1, 0.1], [1, 4, 4, 0.1], [9, 0.1, 0.1, 0.1])
+    lm = CharLM(["ab", "bab", "abb"])
+    first = beam_search(p, LABELS, lm, alpha=1.0)
+    assert lm.steps  # kept for the next search
+    assert beam_search(p, LABELS, lm, alpha=1.0) == first
+    monkeypatch.setattr(ctc, "STEPS_KEPT", 2)
+    fresh = CharLM(["ab", "bab", "abb"])
+    assert beam_search(p, LABELS, fresh, alpha=1.0) == first
+    assert len(fresh.steps) <= 2
