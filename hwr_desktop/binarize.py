@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from .errors import InputError
+from .regions import connected, pick
 
 # Ink must be at least this much darker than the local paper (ratio to it) ...
 MAX_INK_RATIO = 0.82
@@ -110,8 +111,7 @@ def binarize(image: np.ndarray) -> np.ndarray:
 
 def hysteresis(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:
     """The connected parts of ``weak`` (bool (H, W)) that contain a ``strong`` pixel."""
-    n, labels = cv2.connectedComponents(weak.astype(np.uint8), connectivity=8)
+    n, labels, stats = connected(weak)
     keep = np.zeros(n, bool)
     keep[labels[strong]] = True
-    keep[0] = False
-    return keep[labels]
+    return pick(labels, stats, keep)

@@ -189,3 +189,25 @@ def test_a_joined_up_word_written_with_a_thick_pen_is_no_rule():
     cv2.polylines(img, [np.stack([xs, ys], 1).astype(np.int32)], False, 30, 5)
     binary = img < 128
     assert (remove_rules(binary) == binary).all()
+
+
+@pytest.mark.parametrize("length", [15, 23, 40, 90])
+def test_runs_are_those_of_the_opening_of_the_whole_page(length):
+    """``_runs`` opens only the rows (columns) that can hold a run: the same pixels as opening all of them,
+    runs reaching the image's edge (which OpenCV's opening lets through shorter) included."""
+    from hwr_desktop.scan import _runs, _thickened
+
+    rng = np.random.default_rng(length)
+    page = np.zeros((157, 203), np.uint8)
+    for _ in range(60):  # strokes of every length and slope, some to the edges
+        x0, y0 = int(rng.integers(-20, 223)), int(rng.integers(-20, 177))
+        x1, y1 = x0 + int(rng.integers(-120, 120)), y0 + int(rng.integers(-3, 4))
+        if rng.random() < 0.5:
+            (x0, y0), (x1, y1) = (y0, x0), (y1, x1)  # upright
+        cv2.line(page, (x0, y0), (x1, y1), 1, int(rng.integers(1, 4)))
+    for horizontal in (True, False):
+        thick = _thickened(page, horizontal)
+        kernel = np.ones((1, length) if horizontal else (length, 1), np.uint8)
+        whole = (cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) > 0) & (page > 0)
+        assert whole.any()
+        assert np.array_equal(_runs(page, length, horizontal, thick), whole)
