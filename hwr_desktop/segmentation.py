@@ -771,6 +771,7 @@ def split_touching(lines: Sequence[Line], labels: np.ndarray, accept: SplitCheck
     pipeline asks the recognizer: the pieces must read more surely than the whole).
     """
     out = []
+    free: list[int] = []  # the next unused label, found once (the page's maximum is a pass over all of it)
     for line in lines:
         glyphs = line.glyphs
         height = typical_height([Unit(0, g.box) for g in glyphs])
@@ -786,7 +787,9 @@ def split_touching(lines: Sequence[Line], labels: np.ndarray, accept: SplitCheck
                 whole = glyph_mask(labels, g)
                 x0, y0, x1, y1 = g.box
                 saved = labels[y0:y1, x0:x1].copy()
-                parts = _split_glyph(g, labels, usual)
+                if not free:
+                    free.append(int(labels.max()) + 1)
+                parts = _split_glyph(g, labels, usual, free)
                 if len(parts) > 1 and accept is not None and not accept(whole, [glyph_mask(labels, p) for p in parts]):
                     labels[y0:y1, x0:x1] = saved  # rejected: the pieces' ink goes back to the glyph
                     parts = [g]
@@ -796,7 +799,9 @@ def split_touching(lines: Sequence[Line], labels: np.ndarray, accept: SplitCheck
     return out
 
 
-def _split_glyph(g: Glyph, labels: np.ndarray, usual: float) -> list[Glyph]:
+def _split_glyph(g: Glyph, labels: np.ndarray, usual: float, free: list[int]) -> list[Glyph]:
+    """``g`` cut at ``_cut_columns``: the pieces right of the first take new labels, from ``free[0]`` on (and
+    move it on)."""
     mask = glyph_mask(labels, g)
     cuts = _cut_columns(mask, usual)
     if not cuts:
@@ -810,9 +815,10 @@ def _split_glyph(g: Glyph, labels: np.ndarray, usual: float) -> list[Glyph]:
         part[:, a:b] = mask[:, a:b]
         if not part.any():
             continue
-        new = int(labels.max()) + 1 if out else None
+        new = free[0] if out else None
         if new is not None:
             region[part] = new
+            free[0] += 1
         ys, xs = np.nonzero(part)
         box = (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
         out.append(Glyph(box, (new,) if new is not None else g.strokes))
