@@ -61,7 +61,21 @@ def estimate_ink_is_dark(gray: np.ndarray) -> bool:
 
     Decided by the median: paper covers most of any page.
     """
-    return float(np.median(gray)) >= 110.0
+    return gray_median(gray) >= 110.0
+
+
+def gray_median(gray: np.ndarray) -> float:
+    """``np.median`` of a uint8 image, from its histogram (a page's worth of pixels is not sorted); exact: the
+    histogram is counted in slices of rows that float32 counts hold exactly."""
+    g = np.ascontiguousarray(gray)
+    rows = max(1, (1 << 23) // max(1, g.shape[1]))
+    counts = np.zeros(256, np.int64)
+    for a in range(0, g.shape[0], rows):
+        counts += cv2.calcHist([g[a : a + rows]], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+    cum = np.cumsum(counts)
+    n = int(cum[-1])
+    low, high = np.searchsorted(cum, [(n - 1) // 2 + 1, n // 2 + 1])  # the middle one or two, in sorted order
+    return (float(low) + float(high)) / 2
 
 
 def estimate_background(gray: np.ndarray) -> np.ndarray:
@@ -104,9 +118,11 @@ def binarize(image: np.ndarray) -> np.ndarray:
     level = cv2.divide(gray, estimate_background(gray), scale=255.0)
     otsu, _ = cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     strong_level = min(float(otsu), MAX_INK_RATIO * 255.0)
-    strong = level <= strong_level  # Otsu's dark class includes its threshold
-    weak = level <= min(float(otsu), FAINT_INK_RATIO * 255.0)  # only where Otsu sees faint ink as ink
-    return hysteresis(strong, weak)
+    weak_level = min(float(otsu), FAINT_INK_RATIO * 255.0)  # only where Otsu sees faint ink as ink
+    weak = level <= weak_level
+    if weak_level <= strong_level:  # Otsu's threshold is below both: every weak pixel is strong ink already
+        return weak
+    return hysteresis(level <= strong_level, weak)  # Otsu's dark class includes its threshold
 
 
 def hysteresis(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:

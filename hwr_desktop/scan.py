@@ -38,6 +38,7 @@ RULE_CLEAR = 0.5  # ... along at least this share of its length
 BOX_SIDE = 0.5  # a vertical run at least this many text heights tall joining two rules is a box side
 FRAME_BAND = 0.15  # the sides of a drawn box are looked for in bands this many text heights wide ...
 FRAME_COVER = 0.9  # ... and must ink this fraction of each side
+RUN_ROWS_ALL = 0.25  # where more than this share of the rows may hold a run, all are opened at once
 BORDER_BLOB = 4.0  # ink touching the page edge larger than this many text heights is a scanner border
 EDGE_BIT = 0.35  # ink touching the page edge smaller than this many text heights is cut-off debris
 EDGE_LINE = 0.2  # ink hugging a page edge, at most this many text heights thick, is its shadow ...
@@ -156,17 +157,16 @@ def _runs(binary_u8: np.ndarray, length: int, horizontal: bool, thick: np.ndarra
     can hold such a run (``_run_rows``): the same result, a fraction of the work on a page of writing."""
     if thick is None:
         thick = _thickened(binary_u8, horizontal)
+    kernel = np.ones((1, length) if horizontal else (length, 1), np.uint8)
+    lines = _run_rows(thick if horizontal else thick.T, length)
+    if lines.size > RUN_ROWS_ALL * thick.shape[0 if horizontal else 1]:  # gathering them would cost more
+        return (cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) > 0) & (binary_u8 > 0)
     out = np.zeros(binary_u8.shape, bool)
-    if horizontal:
-        rows = _run_rows(thick, length)
-        if rows.size:
-            opened = cv2.morphologyEx(thick[rows], cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-            out[rows] = (opened > 0) & (binary_u8[rows] > 0)
-    else:
-        cols = _run_rows(thick.T, length)
-        if cols.size:
-            opened = cv2.morphologyEx(np.ascontiguousarray(thick[:, cols]), cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-            out[:, cols] = (opened > 0) & (binary_u8[:, cols] > 0)
+    if lines.size and horizontal:
+        out[lines] = (cv2.morphologyEx(thick[lines], cv2.MORPH_OPEN, kernel) > 0) & (binary_u8[lines] > 0)
+    elif lines.size:
+        opened = cv2.morphologyEx(np.ascontiguousarray(thick[:, lines]), cv2.MORPH_OPEN, kernel)
+        out[:, lines] = (opened > 0) & (binary_u8[:, lines] > 0)
     return out
 
 

@@ -76,3 +76,33 @@ def test_faint_ink_joined_to_darker_ink_is_kept_but_faint_paper_marks_are_not():
     out = binarize(img)
     assert out[50, 20:150].mean() > 0.9
     assert not out[80:90, 95:105].any()
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 2), (3, 5), (101, 100), (3000, 2900), (5, 4000)])
+def test_gray_median_is_numpys_median(shape):
+    from hwr_desktop.binarize import gray_median
+
+    rng = np.random.default_rng(shape[0] * shape[1])
+    for g in (rng.integers(0, 256, shape, dtype=np.uint8),
+              np.clip(rng.normal(200, 30, shape), 0, 255).astype(np.uint8)):
+        assert gray_median(g) == float(np.median(g))
+
+
+@pytest.mark.parametrize("ink", [40, 180])
+def test_binarize_is_the_hysteresis_of_its_two_thresholds(ink):
+    """Dark ink (Otsu's threshold low: one threshold) and faint ink (two, joined by hysteresis) both come out
+    as the strong pixels' components of the weak mask."""
+    import cv2
+
+    from hwr_desktop.binarize import FAINT_INK_RATIO, MAX_INK_RATIO, estimate_background, hysteresis
+
+    rng = np.random.default_rng(ink)
+    page = np.clip(rng.normal(235, 6, (300, 400)), 0, 255).astype(np.uint8)
+    for _ in range(30):
+        p = rng.integers(0, 400, 4)
+        cv2.line(page, (int(p[0]), int(p[1]) % 300), (int(p[2]), int(p[3]) % 300), int(ink + rng.integers(0, 30)), 2)
+    level = cv2.divide(page, estimate_background(page), scale=255.0)
+    otsu, _ = cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    expected = hysteresis(level <= min(otsu, MAX_INK_RATIO * 255), level <= min(otsu, FAINT_INK_RATIO * 255))
+    assert expected.any()
+    assert np.array_equal(binarize(page), expected)
