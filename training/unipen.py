@@ -566,7 +566,8 @@ def load_cache(path: Path) -> list[Segment]:
 def cached_segments(categories: Sequence[str], source_path: Path = DEFAULT_SOURCE,
                     cache_dir: Path | None = None, log=print) -> list[Segment]:
     """The usable segments of ``categories``, from ``cache_dir/unipen_<cats>.npz`` when it exists (else parsed
-    from ``source_path`` and cached there). Without ``cache_dir``: parsed, not cached."""
+    from ``source_path``, cached there and read back from the cache, so that the run that makes the cache sees
+    the same points as the runs after it). Without ``cache_dir``: parsed, not cached."""
     path = None if cache_dir is None else Path(cache_dir) / f"unipen_{'_'.join(categories)}.npz"
     if path is not None and path.exists():
         return load_cache(path)
@@ -578,6 +579,7 @@ def cached_segments(categories: Sequence[str], source_path: Path = DEFAULT_SOURC
     if path is not None:
         save_cache(segs, path)
         log(f"  {len(segs)} segments cached in {path}")
+        return load_cache(path)  # as every later run reads them (float32 points): the same figures either way
     return segs
 
 
