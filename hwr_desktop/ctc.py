@@ -228,43 +228,49 @@ def beam_search(probs: np.ndarray, labels: Sequence[str], lm: CharLM | None = No
     # per frame, the labels tried there: the likeliest ``tried`` above ``prune`` (the best one at least)
     order = np.argsort(-logp[:, 1:], axis=1, kind="stable")[:, :tried]
     ranked_p = np.take_along_axis(logp[:, 1:], order, 1) >= floor
-    tries = [[k for k, ok in zip(o, f) if ok] or o[:1] for o, f in zip(order.tolist(), ranked_p.tolist())]
+    lower = [c.lower() for c in labels]
+    # per frame, (label, its character, its log probability there) for the labels tried
+    tries = [[(k, labels[k], row[k + 1]) for k in ([k for k, ok in zip(o, f) if ok] or o[:1])]
+             for o, f, row in zip(order.tolist(), ranked_p.tolist(), rows)]
     steps: dict[tuple[str, str], float] = {}  # the LM's step for (word, character), once each
-    # prefix -> [log p ending in a blank, log p ending in its last label, LM score, the current word's text]
-    beams: dict[tuple, list] = {(): [0.0, NEG, 0.0, ""]}
+    # prefix -> [log p ending in a blank, log p ending in its last label, LM score, the current word's text,
+    # that text in lower case]
+    beams: dict[tuple, list] = {(): [0.0, NEG, 0.0, "", ""]}
     for t in range(len(logp)):
         row = rows[t]
-        cands: Sequence[int] = () if row[BLANK] > SURE_BLANK else tries[t]  # a sure blank starts nothing
+        blank = row[BLANK]
+        cands: Sequence[tuple[int, str, float]] = () if blank > SURE_BLANK else tries[t]  # a sure blank starts nothing
         nxt: dict[tuple, list] = {}
-        for prefix, (pb, pnb, lm_score, word) in beams.items():
+        for prefix, (pb, pnb, lm_score, word, low) in beams.items():
             total = _lae(pb, pnb)
+            last = prefix[-1] if prefix else -1
             e = nxt.get(prefix)
-            stay_b, stay_nb = total + row[BLANK], (pnb + row[prefix[-1] + 1] if prefix else NEG)
+            stay_b, stay_nb = total + blank, (pnb + row[last + 1] if prefix else NEG)
             if e is None:
-                nxt[prefix] = [stay_b, stay_nb, lm_score, word]
+                nxt[prefix] = [stay_b, stay_nb, lm_score, word, low]
             else:
                 e[0], e[1] = _lae(e[0], stay_b), _lae(e[1], stay_nb)
-            for k in cands:
+            for k, ch, lp in cands:
                 ext = prefix + (k,)
-                p_new = (pb if prefix and prefix[-1] == k else total) + row[k + 1]
+                p_new = (pb if last == k else total) + lp
                 e = nxt.get(ext)
                 if e is not None:
                     e[1] = _lae(e[1], p_new)
                     continue
-                ch = labels[k]
-                if prefixes is not None and (word + ch).lower() not in prefixes:
+                if prefixes is not None and low + lower[k] not in prefixes:
                     continue
                 step = steps.get((word, ch))
                 if step is None:
                     step = steps[(word, ch)] = beta + (alpha * _lm_step(lm, word, ch) if lm is not None else 0.0)
-                nxt[ext] = [NEG, p_new, lm_score + step, "" if ch == " " else word + ch]
+                nxt[ext] = ([NEG, p_new, lm_score + step, "", ""] if ch == " " else
+                            [NEG, p_new, lm_score + step, word + ch, low + lower[k]])
         if len(nxt) > beam:
             ranked = sorted(nxt.items(), key=lambda kv: -(_lae(kv[1][0], kv[1][1]) + kv[1][2]))
             beams = dict(ranked[:beam])
         else:
             beams = nxt
     final = []
-    for prefix, (pb, pnb, lm_score, _) in beams.items():
+    for prefix, (pb, pnb, lm_score, _, _) in beams.items():
         text = "".join(labels[i] for i in prefix)
         if words is not None and text.lower() not in words:
             continue

@@ -526,10 +526,12 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
     fa, fb = _span(frames, xa, xb, regions[0][0], regions[-1][1], len(probs))
     if RELETTER:
         glyph_words = reletter(glyph_words, probs, fa, fb, reader, lexicon)
+    weighed = None  # (texts, span, scores) of the best path's weighing, for the beam's reading when it is the same
     if BEST_MARGIN is not None:  # the best path, scored as the beam's reading would be, falls far short: no beam
         scores = _weigh(glyph_words, best, probs, fa, fb, reader, lexicon)
         if scores is not None and scores[0] >= scores[1] + BEST_MARGIN:
             return list(glyph_words)
+        weighed = (list(best), (fa, fb), scores)
     line_ws = [w for w in (decode_region(probs, a, b, reader, allowed, lexicon, k) for a, b in regions) if w]
     if not line_ws:
         return list(glyph_words)
@@ -538,7 +540,11 @@ def choose(glyph_words: Sequence[WordResult], probs: np.ndarray, frames: LineFra
     if " ".join(w.text for w in glyph_words) == " ".join(w.text for w in line_ws):
         return list(glyph_words)
     fa, fb = _span(frames, xa, xb, line_ws[0].frames[0], line_ws[-1].frames[1], len(probs))
-    scores = _weigh(glyph_words, [w.text for w in line_ws], probs, fa, fb, reader, lexicon)
+    texts = [w.text for w in line_ws]
+    if weighed is not None and weighed[:2] == (texts, (fa, fb)):
+        scores = weighed[2]
+    else:
+        scores = _weigh(glyph_words, texts, probs, fa, fb, reader, lexicon)
     if scores is None or scores[0] >= scores[1]:
         return list(glyph_words)
     y0 = min(w.box[1] for w in glyph_words)
