@@ -85,20 +85,27 @@ def sequence_logp(probs: np.ndarray, targets: Sequence[Sequence[int]]) -> np.nda
     p = np.maximum(np.asarray(probs, np.float64), 1e-30)
     emit = p[:, ext] * valid  # (T, n, S): each state's label's probability per frame, 0 past a target's end
     skip_f = skip.astype(np.float64)
-    buf = np.zeros((n, S + 2))  # alpha in columns 2..: columns 0 and 1 stay 0 (no state before the first)
-    alpha = buf[:, 2:]
-    alpha[:, 0] = emit[0, :, 0]
-    alpha[:, 1] = emit[0, :, 1]
+    # two buffers, alpha in columns 2.. of each, columns 0 and 1 left 0 (no state before the first); each
+    # frame's alpha is made in the other buffer from these views, with no array allocated per frame
+    bufs = np.zeros((2, n, S + 2))
+    views = [(b[:, 2:], b[:, 1:-1], b[:, :-2]) for b in bufs]
+    bufs[0, :, 2] = emit[0, :, 0]
+    bufs[0, :, 3] = emit[0, :, 1]
+    tmp = np.empty((n, S))
     logscale = np.zeros(n)
-    for t in range(1, T):
-        nxt = alpha + buf[:, 1:-1]
-        nxt += buf[:, :-2] * skip_f
-        nxt *= emit[t]
-        if t % 8 == 0 or t == T - 1:  # rescaled often enough that no row underflows (emissions >= 1e-30)
+    add, mul = np.add, np.multiply
+    for t, e in enumerate(emit[1:], 1):
+        alpha, s1, s2 = views[(t - 1) & 1]
+        nxt = views[t & 1][0]
+        add(alpha, s1, out=nxt)
+        mul(s2, skip_f, out=tmp)
+        nxt += tmp
+        nxt *= e
+        if t & 7 == 0 or t == T - 1:  # rescaled often enough that no row underflows (emissions >= 1e-30)
             top = nxt.max(1)  # > 0: the all-blank path keeps state 0 alive
             nxt /= top[:, None]
             logscale += np.log(top)
-        alpha[:] = nxt
+    alpha = views[(T - 1) & 1][0]
     rows = np.arange(n)
     end = alpha[rows, length - 1] + np.where(length > 1, alpha[rows, np.maximum(length - 2, 0)], 0.0)
     with np.errstate(divide="ignore"):
