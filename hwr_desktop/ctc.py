@@ -148,7 +148,6 @@ class CharLM:
         self._unknown = math.log(w0 / (n - 1))
         self.steps: dict[tuple[str, str], float] = {}  # ``_lm_step``'s values, kept across searches
 
-
     def logp(self, ch: str, context: str) -> float:
         """log P(``ch`` | the last letters of ``context``); ``ch`` a lower-case letter or "$"."""
         ctx = ("^^" + context)[-2:]

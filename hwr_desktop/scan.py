@@ -257,15 +257,10 @@ def _restore_crossings(cleaned: np.ndarray, mask: np.ndarray, thickness: int, ho
     return cleaned | (bridged & mask)
 
 
-def _components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """8-connected components of a bool mask: (count with the background, labels, stats)."""
-    return connected(binary)
-
-
 def _border_blobs(binary: np.ndarray, height: float, components: tuple | None = None) -> np.ndarray:
     """Ink components that touch the page edge and are far larger than the writing (scanner borders, shadows).
-    ``components``: ``_components(binary)`` when the caller has it."""
-    n, labels, stats = components or _components(binary)
+    ``components``: ``connected(binary)`` when the caller has it."""
+    n, labels, stats = components or connected(binary)
     h, w = binary.shape
     big = BORDER_BLOB * height
     drop = np.zeros(n, bool)
@@ -279,12 +274,12 @@ def _border_blobs(binary: np.ndarray, height: float, components: tuple | None = 
 def _frames(binary: np.ndarray, height: float, components: tuple | None = None) -> np.ndarray:
     """The edges of boxes drawn around writing (form fields, cells): components whose four sides are
     straight and nearly fully inked, and that either hold other ink or are much larger than the writing.
-    ``components``: ``_components(binary)`` when the caller has it.
+    ``components``: ``connected(binary)`` when the caller has it.
 
     Returns:
         bool (H, W): the pixels of those components lying along their four sides.
     """
-    n, labels, stats = components or _components(binary)
+    n, labels, stats = components or connected(binary)
     out = np.zeros(binary.shape, bool)
     band = max(2, int(round(FRAME_BAND * height)))
     for i in range(1, n):
@@ -352,12 +347,12 @@ def remove_rules(binary: np.ndarray, height: float | None = None) -> np.ndarray:
         cleaned = _restore_crossings(cleaned, vmask & ~hmask, _thickness(vmask, False), horizontal=False)
         cleaned &= ~_leftovers(cleaned, hmask | vmask, height)
     # each step's components serve the next while it takes nothing away (as on most pages)
-    components = _components(cleaned)
+    components = connected(cleaned)
     for step in (_frames, _border_blobs):
         gone = step(cleaned, height, components)
         if gone.any():
             cleaned = cleaned & ~gone
-            components = _components(cleaned)
+            components = connected(cleaned)
     return cleaned & ~edge_debris(cleaned, height, components)
 
 
@@ -374,11 +369,11 @@ def edge_debris(binary: np.ndarray, height: float, components: tuple | None = No
     Args:
         binary: bool (H, W), True = ink.
         height: the writing's typical height in pixels.
-        components: ``_components(binary)`` when the caller has it.
+        components: ``connected(binary)`` when the caller has it.
     Returns:
         bool (H, W): the debris pixels.
     """
-    n, labels, stats = components or _components(binary)
+    n, labels, stats = components or connected(binary)
     h, w = binary.shape
     drop = np.zeros(n, bool)
     near = max(2, int(round(0.05 * height)))  # "at the edge": within this many pixels of it
