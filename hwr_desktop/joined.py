@@ -47,7 +47,8 @@ BEAM = 8  # prefix beam width per word
 NBEST = 5  # readings kept per word
 ALPHA = 0.4  # weight of the character language model in the beam
 BETA = 1.0  # bonus per character in the beam (against the LM's preference for short readings)
-LIST_MARGIN = 4.0  # a word of the list replaces the beam's best when at most this many nats less likely
+LIST_MARGIN = 8.0  # a word of the list replaces the beam's best when at most this many nats less likely ...
+CAP_MARGIN = 4.0  # ... or this many where the beam's best starts with a capital (a name, often in no list)
 GLYPH_PRIOR = 2.0  # the glyph reading's credit, in nats of the line network's log probability, where it has at
 GLYPH_SURE = 0.9  # least as many letters as the line reading; with each read at least this surely, it stays as is
 DOUBLE_SURE = 0.5  # a doubled letter read at least this surely by both glyphs (``_one_of_doubles``)
@@ -185,7 +186,8 @@ def read_word(probs: np.ndarray, reader: LineReader, allowed: np.ndarray, lexico
     best = free[0]
     if lexicon is not None:
         in_list = [(c, s) for c, s in ranked if _split_core(c)[1].lower() in lexicon]
-        if in_list and in_list[0][1] >= free[1] - LIST_MARGIN:
+        margin = CAP_MARGIN if _split_core(free[0])[1][:1].isupper() else LIST_MARGIN
+        if in_list and in_list[0][1] >= free[1] - margin:
             best = in_list[0][0]
     score = dict(ranked)
     order = [best] + [c for c, _ in ranked if c != best]

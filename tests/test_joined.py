@@ -281,3 +281,34 @@ def test_letters_read_surely_are_weighed_where_only_the_line_reading_is_a_listed
     assert combine_line(line, LINE, FRAMES, reader).text == "cc ba"
     assert combine_line(line, LINE, FRAMES, reader, lexicon=Lexicon(["ab", "ba", "dog"])).text == "ab ba"
     assert combine_line(line, LINE, FRAMES, reader, lexicon=Lexicon(["ab", "ba", "cc"])).text == "cc ba"
+
+
+def test_the_word_list_needs_more_evidence_to_replace_a_capitalized_reading(monkeypatch):
+    # "aob" and "Aob" read equally surely, the list has "ab": a capitalized reading is often a name the list lacks,
+    # so the margin that lets "ab" replace "aob" (LIST_MARGIN) is wider than the one for "Aob" (CAP_MARGIN)
+    class CaseRecognizer(FakeLineRecognizer):
+        labels = ("A", "a", "b", "o", " ")
+
+    labels = CaseRecognizer.labels
+
+    def probs(first):
+        p = np.full((10, 1 + len(labels)), 0.4 / len(labels))
+        p[:, 0] = 0.6
+        for ch, t in ((first, 2), ("o", 4), ("b", 6)):
+            p[t] = 0.4 / len(labels)
+            p[t, 1 + labels.index(ch)] = 0.6
+        return p / p.sum(1, keepdims=True)
+
+    lex = Lexicon(["ab"])
+    reader = LineReader(CaseRecognizer(probs("a")))
+    allowed = reader.allowed("auto")
+    _, readings = joined.read_word(probs("a"), reader, allowed, lex)
+    scores = dict(readings)
+    gap = scores["aob"] - scores["ab"]
+    assert gap > 1.0
+    monkeypatch.setattr(joined, "LIST_MARGIN", gap + 0.5)
+    monkeypatch.setattr(joined, "CAP_MARGIN", gap - 0.5)
+    assert joined.read_word(probs("a"), reader, allowed, lex)[0] == "ab"
+    best, readings = joined.read_word(probs("A"), reader, allowed, lex)
+    assert best == "Aob"
+    assert any(t.lower() == "ab" for t, _ in readings)  # still offered among the alternatives
