@@ -68,6 +68,7 @@ FILL_SURE: float | None = 0.7  # a glyph no line character fell on, read this su
 FILL_MARGIN = 8.0  # ... unless the line network finds the reading with it this many nats less likely
 SPIKE_LEAD = 1.0  # frames before a glyph's left edge that its character's spike may come (cuts at numbers)
 MATCH_P = 0.1  # a line character matches a glyph that reads as it at least this likely (``_match_glyphs``)
+SPACE_CUT = 0.3  # a frame whose space probability peaks at least this high cuts the line into words too
 RELETTER = 8  # readings of a group's glyphs from their alternatives rescored by the line network (``reletter``)
 RELETTER_P = 0.02  # ... from the alternatives at least this likely, at most RELETTER_ALTS a glyph
 RELETTER_ALTS = 3
@@ -150,11 +151,17 @@ def _listed(texts: Sequence[str], lexicon: Lexicon) -> bool:
 
 def word_regions(probs: np.ndarray, labels: Sequence[str], cuts: Sequence[int] = (),
                  spans: Sequence[Span] | None = None) -> list[tuple[int, int]]:
-    """The frames [start, end) of each word of a line: the best path's spaces cut it (at their peaks), and
-    ``cuts`` (frames) too. ``spans``: ``best_path(probs)`` when the caller has it."""
+    """The frames [start, end) of each word of a line: the best path's spaces cut it (at their peaks), so do
+    frames where the space's probability peaks at SPACE_CUT or more under the blank's (two words written close:
+    the best path ran them together, "andtense"), and ``cuts`` (frames) too. ``spans``: ``best_path(probs)``
+    when the caller has it."""
     space = labels.index(" ") if " " in labels else -1
     path = best_path(probs) if spans is None else spans
     at = [s.peak for s in path if s.index == space] + [c for c in cuts if 0 < c < len(probs)]
+    if SPACE_CUT is not None and space >= 0 and len(probs) > 2:
+        sp = probs[:, 1 + space]
+        peak = (sp[1:-1] >= SPACE_CUT) & (sp[1:-1] >= sp[:-2]) & (sp[1:-1] >= sp[2:])
+        at += [int(t) + 1 for t in np.nonzero(peak)[0]]
     bounds = [0, *sorted(set(at)), len(probs)]
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 

@@ -312,3 +312,17 @@ def test_the_word_list_needs_more_evidence_to_replace_a_capitalized_reading(monk
     best, readings = joined.read_word(probs("A"), reader, allowed, lex)
     assert best == "Aob"
     assert any(t.lower() == "ab" for t, _ in readings)  # still offered among the alternatives
+
+
+def test_a_space_the_network_finds_fairly_likely_cuts_the_words(monkeypatch):
+    # "ab ba" with the space at frame 9 below the blank (0.45 against 0.55): the best path runs the words together
+    p = LINE.copy()
+    p[9] = 0.0
+    p[9, 0], p[9, 1 + LABELS.index(" ")] = 0.55, 0.45
+    monkeypatch.setattr(joined, "SPACE_CUT", None)
+    assert word_regions(p, LABELS) == [(0, 20)]
+    monkeypatch.setattr(joined, "SPACE_CUT", 0.3)
+    assert word_regions(p, LABELS) == [(0, 9), (9, 20)]
+    assert [w.text for w in line_words(p, LineReader(FakeLineRecognizer(p)))] == ["ab", "ba"]
+    monkeypatch.setattr(joined, "SPACE_CUT", 0.5)
+    assert word_regions(p, LABELS) == [(0, 20)]
