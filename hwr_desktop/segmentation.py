@@ -71,6 +71,8 @@ MERGE_SIZE = 1.1  # ... if together they are no wider than this (x line height) 
 MERGE_PART = 0.35  # ... and one of them is no taller than this (x line height): a bar or a speck, no letter
 LONE_MAX = 4  # an image of at most this many glyphs, together about as wide as tall, may be one character ...
 LONE_WIDE = 1.5  # ... unless two of them (not bars or dots) are this many times as wide as tall: words
+LONE_GAP = 0.1  # ... or they stand side by side, this many times the union's height apart: a short word ("got"),
+LONE_LETTERS = 3  # ... where this many of them are no bar or dot (an E's stem beside its bars is one letter)
 MARK = 0.3  # a glyph no taller than this (x its line's height) that nothing joined is a mark, not a letter
 
 
@@ -625,11 +627,28 @@ def merge_lone_character(lines: Sequence[Line], mask: GlyphMask, score: MergeSco
         return list(lines)
     # pieces as wide as words, one under another, are words (a list written in joined-up words), not a letter
     wide = [not p and g.box[2] - g.box[0] >= LONE_WIDE * _height(g) for g, p in zip(glyphs, parts)]
-    if sum(wide) >= 2:
+    if sum(wide) >= 2 or _side_by_side(glyphs, parts, h):
         return list(lines)
     if score(mask(union), [mask(g) for g in glyphs], parts) <= 0:
         return list(lines)
     return [Line(union.box, (Word(union.box, (union,)),))]
+
+
+def _side_by_side(glyphs: Sequence[Glyph], parts: Sequence[bool], height: float) -> bool:
+    """Whether the pieces that are no bar or dot (not ``parts``; LONE_LETTERS of them at least) stand left to
+    right, each at least LONE_GAP x ``height`` after the one before, with no bar or dot reaching across a gap:
+    letters side by side (a short word written alone), not one character's pieces (an H whose bar joins its
+    stems, an E's stem beside its bars)."""
+    if LONE_GAP is None:
+        return False
+    letters = sorted((g.box for g, p in zip(glyphs, parts) if not p), key=lambda b: b[0])
+    if len(letters) < LONE_LETTERS:
+        return False
+    gaps = [(a[2], b[0]) for a, b in zip(letters[:-1], letters[1:])]
+    if any(b - a < LONE_GAP * height for a, b in gaps):
+        return False
+    bars = [g.box for g, p in zip(glyphs, parts) if p]
+    return not any(x0 < a and x1 > b for x0, _, x1, _ in bars for a, b in gaps)
 
 
 def merge_broken(lines: Sequence[Line], mask: GlyphMask, score: MergeScore | None) -> list[Line]:

@@ -362,6 +362,19 @@ def test_a_lone_character_in_pieces_is_offered_whole():
     assert len(apart) == 1 and [g.box for g in apart[0].glyphs] == [(30, 20, 36, 90), (40, 20, 70, 90)]
 
 
+def test_a_short_word_written_alone_keeps_its_letters_however_surely_the_whole_reads(monkeypatch):
+    # "got" alone: three letters side by side, together about twice as wide as tall (a lone character's shape)
+    img = blob_image([(10, 30, 40, 70), (50, 30, 80, 70), (90, 20, 110, 70)], (100, 130))
+    sure = lambda union, pieces, parts: 0.99  # noqa: E731 (the whole reads as an "m" surely)
+    lines, _ = segment_image(img, merge=sure)
+    assert [g.box for line in lines for g in line.glyphs] == [(10, 30, 40, 70), (50, 30, 80, 70), (90, 20, 110, 70)]
+    from hwr_desktop import segmentation
+
+    monkeypatch.setattr(segmentation, "LONE_GAP", 0.25)  # gaps of 10 px are a fifth of the height: pieces then
+    lines, _ = segment_image(img, merge=sure)
+    assert [g.box for line in lines for g in line.glyphs] == [(10, 20, 110, 70)]
+
+
 def test_a_joined_up_word_in_pieces_of_unequal_heights_is_one_line():
     # the pieces of a scanned cursive word written uphill: joined letters, a t rising high, a bar across it
     img = blob_image([(10, 48, 40, 66), (42, 38, 70, 59), (72, 10, 78, 59), (82, 40, 110, 60),

@@ -30,10 +30,9 @@ def test_guide_lines_apply_at_once_and_the_ink_is_read_on_them(qtbot, make_windo
     write(w.canvas, three())
     text_is(qtbot, w, "qzk")
     dialog = w.show_settings()
-    calls = rec.calls
-    dialog.spacing.setValue(120)
+    with qtbot.waitSignal(w.worker.resultReady, timeout=5000):  # read again on the new rules
+        dialog.spacing.setValue(120)
     assert w.canvas.guide_spacing == 120 and w.canvas.guide_rules() == (120.0, 120.0)
-    qtbot.waitUntil(lambda: rec.calls > calls, timeout=5000)  # read again on the new rules
     assert AppSettings(qsettings).guide_spacing == 120
     dialog.guides.setChecked(False)
     assert not w.canvas.guides and not w.act_guides.isChecked() and not dialog.spacing.isEnabled()
