@@ -14,7 +14,9 @@ dev writers instead, on which ``joined``'s constants were chosen. Each sample is
 
 four ways: the glyph pipeline alone, the line recognizer's own reading (``joined.line_words``, every word the
 line reading), and the two combined (``joined.combine_line``), each without and with the shipped word list.
-CER = character edit distance / characters of the truth (spaces included in texts); words = exact matches.
+CER = character edit distance / characters of the truth (spaces included in texts; in brackets without them:
+UNIPEN's transcriptions set punctuation apart as tokens, "Owen S . Riley", where the writer may have left no
+space); words = exact matches.
 """
 
 from __future__ import annotations
@@ -67,17 +69,21 @@ def line_only(strokes: list[Stroke], reader: LineReader, lexicon: Lexicon | None
 class Score:
     def __init__(self) -> None:
         self.errors = self.chars = self.right = self.n = 0
+        self.bare_errors = self.bare_chars = 0  # spaces not counted
         self.seconds = 0.0
 
     def add(self, got: str, truth: str, seconds: float) -> None:
         self.errors += edit_distance(got, truth)
         self.chars += len(truth)
+        self.bare_errors += edit_distance(got.replace(" ", ""), truth.replace(" ", ""))
+        self.bare_chars += len(truth.replace(" ", ""))
         self.right += got == truth
         self.n += 1
         self.seconds += seconds
 
     def line(self, name: str) -> str:
-        return (f"  {name:22s} CER {100 * self.errors / max(self.chars, 1):6.2f} %   words right "
+        return (f"  {name:22s} CER {100 * self.errors / max(self.chars, 1):6.2f} % "
+                f"({100 * self.bare_errors / max(self.bare_chars, 1):6.2f} % spaces not counted)   words right "
                 f"{100 * self.right / max(self.n, 1):6.2f} %   {1000 * self.seconds / max(self.n, 1):6.1f} ms each")
 
 
