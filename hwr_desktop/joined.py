@@ -590,9 +590,16 @@ def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: 
     inserts: list[tuple[int, int, GlyphResult, int]] = []  # (word, position in its text, glyph, its index)
     # a glyph whose line character is another letter may be half of it: a letter the layout cut in two ("tl" for
     # the H the line network read there); its neighbour is no letter of its own
-    unlike = {o for o, (_, _, c, _) in zip(owner, chars) if not look_alike(c, glyphs[o].char)}
+    # (unless its other neighbour's line character is its own look-alike: a doubled letter, "0119" read "019")
+    unlike = {o for o, (_, _, c, _) in zip(owner, chars) if not _alike(c, glyphs[o])}
+    read_as: dict[int, list[str]] = {}
+    for o, (_, _, c, _) in zip(owner, chars):
+        read_as.setdefault(o, []).append(c)
     for gi, g in enumerate(glyphs):
-        if gi in claimed or not g.char.strip() or _shape_sureness(g) < FILL_SURE or {gi - 1, gi + 1} & unlike:
+        if gi in claimed or not g.char.strip() or _shape_sureness(g) < FILL_SURE:
+            continue
+        doubled = any(look_alike(c, g.char) for n in (gi - 1, gi + 1) if n not in unlike for c in read_as.get(n, ()))
+        if {gi - 1, gi + 1} & unlike and not doubled:
             continue
         before = [k for k, o in enumerate(owner) if o < gi]  # the line characters before this glyph
         k = before[-1] if before else 0
@@ -636,6 +643,12 @@ def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: 
     return out
 
 
+def _alike(c: str, g: GlyphResult) -> bool:
+    """Whether line character ``c`` may be glyph ``g``: a look-alike of its reading or among its alternatives at
+    least MATCH_P likely."""
+    return look_alike(c, g.char) or any(a.char == c and a.p >= MATCH_P for a in g.alternatives)
+
+
 def _match_glyphs(chars: Sequence[tuple[str, float]], glyphs: Sequence[GlyphResult]) -> list[int]:
     """For each line character (its text and page x, in order) the glyph it belongs to: an alignment in order
     (each glyph takes none, one or several characters) that best agrees in place and in look (a character that
@@ -647,8 +660,7 @@ def _match_glyphs(chars: Sequence[tuple[str, float]], glyphs: Sequence[GlyphResu
         c, x = chars[i]
         g = glyphs[j]
         far = min(2.0, max(g.box[0] - x, x - g.box[2], 0.0) / body)
-        alike = look_alike(c, g.char) or any(a.char == c and a.p >= MATCH_P for a in g.alternatives)
-        return far + (0.0 if alike else 1.0)
+        return far + (0.0 if _alike(c, g) else 1.0)
 
     INF = float("inf")
     # best[i][j]: i characters placed among the first j glyphs, the j-th glyph holding the i-th character

@@ -326,3 +326,26 @@ def test_a_space_the_network_finds_fairly_likely_cuts_the_words(monkeypatch):
     assert [w.text for w in line_words(p, LineReader(FakeLineRecognizer(p)))] == ["ab", "ba"]
     monkeypatch.setattr(joined, "SPACE_CUT", 0.5)
     assert word_regions(p, LABELS) == [(0, 20)]
+
+
+def test_a_doubled_letter_beside_a_misread_glyph_is_still_put_back():
+    # glyphs "abbc" where the line network reads "abn": its n falls on the c (a glyph read as another letter, so
+    # possibly half of one, whose neighbour would be no letter of its own), but the unclaimed glyph between is a
+    # second b beside the b the line read: a doubled letter CTC ran into one ("0119" read "019"), put back
+    from hwr_desktop.joined import LineWord, _fill_in
+
+    probs = spell(("a", 3), ("b", 5), ("n", 9), frames=14, sure=0.6)
+    frames = LineFrames(LineImage(np.zeros((HEIGHT, 14 * STRIDE), np.float32), 0.0, 1.0), STRIDE)  # x = 4 f - 6
+
+    def line_reading(text):
+        chars = tuple((a, a + 2, 0.6, (Candidate(c, 0.6),)) for c, a in zip(text, (2, 4, 8)))
+        return LineWord(text, (0, 14), chars, (text,))
+
+    def fill(glyph_text):
+        glyphs = word(glyph_text, 1, 33, conf=0.9)  # glyphs at x 1-9, 9-17, 17-25, 25-33
+        lw = line_reading("abn")
+        words = [WordResult(glyphs.box, lw.text, glyphs.glyphs[:2] + glyphs.glyphs[3:])]
+        return [w.text for w in _fill_in(words, [lw], [glyphs], frames, probs, (0, 14), LABELS)]
+
+    assert fill("abbc") == ["abbn"]
+    assert fill("abcc") == ["abn"]  # a c beside the misread c: maybe its other half, left out
