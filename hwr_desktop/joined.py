@@ -68,7 +68,7 @@ FILL_SURE: float | None = 0.7  # a glyph no line character fell on, read this su
 FILL_MARGIN = 8.0  # ... unless the line network finds the reading with it this many nats less likely
 SPIKE_LEAD = 1.0  # frames before a glyph's left edge that its character's spike may come (cuts at numbers)
 MATCH_P = 0.1  # a line character matches a glyph that reads as it at least this likely (``_match_glyphs``)
-SPACE_CUT = 0.3  # a frame whose space probability peaks at least this high cuts the line into words too
+SPACE_CUT: float | None = 0.3  # a frame whose space probability peaks at least this high cuts the line into words too
 RELETTER = 8  # readings of a group's glyphs from their alternatives rescored by the line network (``reletter``)
 RELETTER_P = 0.02  # ... from the alternatives at least this likely, at most RELETTER_ALTS a glyph
 RELETTER_ALTS = 3
@@ -591,15 +591,17 @@ def _fill_in(words: list[WordResult], line_ws: Sequence[LineWord], glyph_words: 
     # a glyph whose line character is another letter may be half of it: a letter the layout cut in two ("tl" for
     # the H the line network read there); its neighbour is no letter of its own
     # (unless its other neighbour's line character is its own look-alike: a doubled letter, "0119" read "019")
-    unlike = {o for o, (_, _, c, _) in zip(owner, chars) if not _alike(c, glyphs[o])}
-    read_as: dict[int, list[str]] = {}
+    unlike: set[int] = set()
+    read_as: dict[int, list[str]] = {}  # glyph -> the line characters matched to it
     for o, (_, _, c, _) in zip(owner, chars):
         read_as.setdefault(o, []).append(c)
+        if not _alike(c, glyphs[o]):
+            unlike.add(o)
     for gi, g in enumerate(glyphs):
         if gi in claimed or not g.char.strip() or _shape_sureness(g) < FILL_SURE:
             continue
-        doubled = any(look_alike(c, g.char) for n in (gi - 1, gi + 1) if n not in unlike for c in read_as.get(n, ()))
-        if {gi - 1, gi + 1} & unlike and not doubled:
+        if {gi - 1, gi + 1} & unlike and not any(look_alike(c, g.char) for n in (gi - 1, gi + 1) if n not in unlike
+                                                 for c in read_as.get(n, ())):
             continue
         before = [k for k, o in enumerate(owner) if o < gi]  # the line characters before this glyph
         k = before[-1] if before else 0

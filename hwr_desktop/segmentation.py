@@ -639,8 +639,6 @@ def _side_by_side(glyphs: Sequence[Glyph], parts: Sequence[bool], height: float)
     right, each at least LONE_GAP x ``height`` after the one before, with no bar or dot reaching across a gap:
     letters side by side (a short word written alone), not one character's pieces (an H whose bar joins its
     stems, an E's stem beside its bars)."""
-    if LONE_GAP is None:
-        return False
     letters = sorted((g.box for g, p in zip(glyphs, parts) if not p), key=lambda b: b[0])
     if len(letters) < LONE_LETTERS:
         return False
