@@ -351,6 +351,38 @@ def mixed_case(probs: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return out
 
 
+ONE_SHAPE = "cosuvwxz"  # letters whose two cases are one shape: only their size tells them apart
+CAP_RATIO = 0.8  # ... after a capital that begins their word, at most this share of its height: lower case
+
+
+def under_the_capital(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[str]) -> np.ndarray:
+    """A word that begins with a capital and goes on in letters of one shape in both cases (o/O, s/S, x/X)
+    written clearly smaller than it is Capitalized, not ALL CAPS: "Fox", not "FOX". Each such letter read as a
+    capital but at most CAP_RATIO of the first letter's height goes lower case; nothing changes where a letter
+    after the first reads as a capital of its own shape (an E, an R: the word is in capitals), or where the
+    first letter is no capital. float32 (n, C) -> (n, C), one word."""
+    if len(probs) < 2:
+        return probs
+    best = probs.argmax(1)
+    chars = [labels[k] for k in best]
+    if not (chars[0].isalpha() and chars[0].isupper()):
+        return probs
+    if any(c.isupper() and c.lower() not in ONE_SHAPE for c in chars[1:]):
+        return probs
+    height = np.array([b[3] - b[1] for b in boxes], float)
+    index = {c: i for i, c in enumerate(labels)}
+    out = probs
+    for i in range(1, len(chars)):
+        c = chars[i]
+        if c.isupper() and c.lower() in ONE_SHAPE and c.lower() in index and height[i] <= CAP_RATIO * height[0]:
+            if out is probs:
+                out = probs.copy()
+            k, other = best[i], index[c.lower()]
+            out[i, other] += out[i, k]
+            out[i, k] = 0.0
+    return out
+
+
 def lone_glyphs(probs: np.ndarray, words: Sequence[slice], labels: Sequence[str]) -> np.ndarray:
     """One-glyph words follow their line: on a line of numbers a lone 6 that also looks like a G is a 6,
     on a line of words a lone O is a letter. Needs at least 3 glyphs on the line; float32 (n, C) -> (n, C)."""
@@ -495,6 +527,7 @@ def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice],
     p = apply_geometry(decode_words(probs, words, labels, mode), boxes, labels, guides,
                        head if mode == "auto" else None, words)
     p = np.concatenate([word_case(p[w], labels) for w in words])
+    p = np.concatenate([under_the_capital(p[w], boxes[w], labels) for w in words])
     if lexicon is not None and mode != "digits":
         p = np.concatenate([listed_core(p[w], labels, lexicon) for w in words])
     return p

@@ -67,6 +67,26 @@ def test_word_case_all_caps_capitalized_and_lower():
     assert text(word_case(mixed, LABELS)) == "HomE"  # sure letters are never changed
 
 
+def test_letters_of_one_shape_smaller_than_the_capital_before_them_are_lower_case():
+    from hwr_desktop.context import under_the_capital
+
+    # "Fox": the o and x read as capitals (the first letter's a capital), but stand at the x-height
+    fox = np.stack([row(F=0.9), row(O=0.9, o=0.1), row(X=0.9, x=0.1)])
+    assert text(under_the_capital(fox, [tall(0), small(25), small(50)], LABELS)) == "Fox"
+    # as tall as the capital: FOX; and a capital of its own shape after the first says the word is in capitals
+    assert text(under_the_capital(fox, [tall(0), tall(25), tall(50)], LABELS)) == "FOX"
+    fer = np.stack([row(F=0.9), row(O=0.9), row(R=0.9)])
+    assert text(under_the_capital(fer, [tall(0), small(25), small(50)], LABELS)) == "FOR"
+    # no capital first: nothing to measure against
+    sox = np.stack([row(s=0.9), row(O=0.9), row(X=0.9)])
+    assert text(under_the_capital(sox, [tall(0), small(25), small(50)], LABELS)) == "sOX"
+    # through decode_line, whatever the line's geometry made of them
+    out = decode_line(np.stack([row(F=0.95), row(O=0.6, o=0.4), row(X=0.6, x=0.4)]), [tall(0), small(25), small(50)],
+                      [slice(0, 3)], LABELS)
+    assert text(out) == "Fox"
+    np.testing.assert_allclose(out.sum(1), 1.0, atol=1e-5)
+
+
 def test_words_are_cased_separately():
     boxes = [tall(0), tall(25), tall(50), small(120), small(145)]
     probs = np.stack([row(A=0.9), row(C=0.5, c=0.5), row(E=0.9), row(a=0.9), row(C=0.6, c=0.4)])
