@@ -357,10 +357,11 @@ CAP_RATIO = 0.8  # ... after a capital that begins their word, at most this shar
 
 def under_the_capital(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[str]) -> np.ndarray:
     """A word that begins with a capital and goes on in letters of one shape in both cases (o/O, s/S, x/X)
-    written clearly smaller than it is Capitalized, not ALL CAPS: "Fox", not "FOX". Each such letter read as a
-    capital but at most CAP_RATIO of the first letter's height goes lower case; nothing changes where a letter
-    after the first reads as a capital of its own shape (an E, an R: the word is in capitals), or where the
-    first letter is no capital. float32 (n, C) -> (n, C), one word."""
+    written clearly smaller than it is Capitalized, not ALL CAPS: "Fox", not "FOX". Where every letter after
+    the first that reads as a capital is such a letter at most CAP_RATIO of the first letter's height, they go
+    lower case; nothing changes where one is taller (a big first capital of a word in capitals), where one reads
+    as a capital of its own shape (an E, an R: the word is in capitals), or where the first letter is no capital.
+    float32 (n, C) -> (n, C), one word."""
     if len(probs) < 2:
         return probs
     best = probs.argmax(1)
@@ -371,15 +372,52 @@ def under_the_capital(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[
         return probs
     height = np.array([b[3] - b[1] for b in boxes], float)
     index = {c: i for i, c in enumerate(labels)}
-    out = probs
-    for i in range(1, len(chars)):
-        c = chars[i]
-        if c.isupper() and c.lower() in ONE_SHAPE and c.lower() in index and height[i] <= CAP_RATIO * height[0]:
-            if out is probs:
-                out = probs.copy()
-            k, other = best[i], index[c.lower()]
-            out[i, other] += out[i, k]
-            out[i, k] = 0.0
+    caps = [i for i in range(1, len(chars)) if chars[i].isupper() and chars[i].lower() in index]
+    # all of them smaller, or none changes: "FOX" with a big F and an O a little smaller is no "FoX"
+    if not caps or any(height[i] > CAP_RATIO * height[0] for i in caps):
+        return probs
+    out = probs.copy()
+    for i in caps:
+        k, other = best[i], index[chars[i].lower()]
+        out[i, other] += out[i, k]
+        out[i, k] = 0.0
+    return out
+
+
+FIRST_RATIO = 1.0  # a first letter of one shape no taller than this many times the rest's letters has their case
+
+
+def first_by_size(probs: np.ndarray, boxes: Sequence[Box], labels: Sequence[str]) -> np.ndarray:
+    """The first letter of a word, of one shape in both cases, takes the case of the letters after it where it
+    is written their size: "sun", not "Sun", where the s is no taller than the u and n (measured against the
+    small letters after it, a c e m n ...); "COW", not "cOW", where the c is as tall as the capitals. A first
+    letter clearly taller (or smaller) than the rest keeps its reading. float32 (n, C) -> (n, C), one word."""
+    if len(probs) < 2:
+        return probs
+    best = probs.argmax(1)
+    chars = [labels[k] for k in best]
+    first = chars[0]
+    rest = [i for i in range(1, len(chars)) if chars[i].isalpha()]
+    if not (first.isalpha() and first.lower() in ONE_SHAPE and rest):
+        return probs
+    height = np.array([b[3] - b[1] for b in boxes], float)
+    if first.isupper() and all(chars[i].islower() for i in rest):
+        small = [height[i] for i in rest if chars[i] in _SMALL]
+        if not small or height[0] > FIRST_RATIO * median(small):
+            return probs
+        other = first.lower()
+    elif first.islower() and len(rest) >= 2 and all(chars[i].isupper() for i in rest):
+        if height[0] * FIRST_RATIO < median([height[i] for i in rest]):
+            return probs
+        other = first.upper()
+    else:
+        return probs
+    index = {c: i for i, c in enumerate(labels)}
+    if other not in index:
+        return probs
+    out = probs.copy()
+    out[0, index[other]] += out[0, best[0]]
+    out[0, best[0]] = 0.0
     return out
 
 
@@ -527,7 +565,7 @@ def decode_line(probs: np.ndarray, boxes: Sequence[Box], words: Sequence[slice],
     p = apply_geometry(decode_words(probs, words, labels, mode), boxes, labels, guides,
                        head if mode == "auto" else None, words)
     p = np.concatenate([word_case(p[w], labels) for w in words])
-    p = np.concatenate([under_the_capital(p[w], boxes[w], labels) for w in words])
+    p = np.concatenate([first_by_size(under_the_capital(p[w], boxes[w], labels), boxes[w], labels) for w in words])
     if lexicon is not None and mode != "digits":
         p = np.concatenate([listed_core(p[w], labels, lexicon) for w in words])
     return p

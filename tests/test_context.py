@@ -80,11 +80,26 @@ def test_letters_of_one_shape_smaller_than_the_capital_before_them_are_lower_cas
     # no capital first: nothing to measure against
     sox = np.stack([row(s=0.9), row(O=0.9), row(X=0.9)])
     assert text(under_the_capital(sox, [tall(0), small(25), small(50)], LABELS)) == "sOX"
+    # all smaller than the capital, or none changes: a big F and an O a little smaller is no "FoX"
+    assert text(under_the_capital(fox, [tall(0), small(25), (50, 60, 70, 100)], LABELS)) == "FOX"
     # through decode_line, whatever the line's geometry made of them
     out = decode_line(np.stack([row(F=0.95), row(O=0.6, o=0.4), row(X=0.6, x=0.4)]), [tall(0), small(25), small(50)],
                       [slice(0, 3)], LABELS)
     assert text(out) == "Fox"
     np.testing.assert_allclose(out.sum(1), 1.0, atol=1e-5)
+
+
+def test_a_first_letter_of_one_shape_written_the_size_of_the_rest_takes_their_case():
+    from hwr_desktop.context import first_by_size
+
+    sun = np.stack([row(S=0.6, s=0.4), row(u=0.9), row(n=0.9)])
+    assert text(first_by_size(sun, [small(0), small(25), small(50)], LABELS)) == "sun"
+    assert text(first_by_size(sun, [tall(0), small(25), small(50)], LABELS)) == "Sun"  # taller: a capital
+    cow = np.stack([row(c=0.6, C=0.4), row(O=0.9), row(W=0.9)])
+    assert text(first_by_size(cow, [tall(0), tall(25), tall(50)], LABELS)) == "COW"
+    assert text(first_by_size(cow, [small(0), tall(25), tall(50)], LABELS)) == "cOW"  # smaller: as read
+    ham = np.stack([row(H=0.9), row(a=0.9), row(m=0.9)])  # an H has a shape of its own
+    assert text(first_by_size(ham, [small(0), small(25), small(50)], LABELS)) == "Ham"
 
 
 def test_words_are_cased_separately():
